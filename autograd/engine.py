@@ -1,0 +1,699 @@
+"""The scalar autograd engine: ``Value``, graph walks, ``backward()``, ``grad()``, ``no_grad()``.
+
+A ``Value`` wraps one float. Every arithmetic operation on Values returns a new Value that remembers
+its inputs (``_prev``) and which rule of the op table made it (``_rule``, see ``rules.py``), so the
+expression you wrote becomes a graph. ``backward()`` walks that graph from the output back to the
+inputs in reverse topological order and applies the chain rule at every node::
+
+    >>> x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
+    >>> q = x + y
+    >>> f = q * z
+    >>> f.backward()
+    >>> f.data, x.grad, y.grad, z.grad
+    (-12.0, -4.0, -4.0, 3.0)
+
+Why it is fast (a learner can skip this): a node holds no closure, only a pointer to its rule in the
+shared table, so building one costs one small object and one tuple; ``__slots__`` removes the
+per-object dict; and the graph walks are loops over explicit stacks, never recursion, so a chain
+of a million nodes is fine. A node holds no reference back to its parents, so a graph is freed by
+plain reference counting the moment the last reference to its output goes: no reference cycles.
+"""
+
+from __future__ import annotations
+
+import gc
+import numbers
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextvars import ContextVar
+from operator import attrgetter
+from typing import Any, TypeVar, Union
+
+from .rules import RULES, FloatMath, Rule, op_label
+
+__all__ = [
+    "Value",
+    "enable_grad",
+    "grad",
+    "is_grad_enabled",
+    "local_grads",
+    "no_grad",
+    "topological_order",
+]
+
+Number = int | float
+Operand = Union["Value", int, float]
+
+_ADD = RULES["add"]
+_SUB = RULES["sub"]
+_MUL = RULES["mul"]
+_DIV = RULES["div"]
+_NEG = RULES["neg"]
+_POW = RULES["pow"]
+_POW_CONST = RULES["pow_const"]
+_RPOW_CONST = RULES["rpow_const"]
+_LINEAR = RULES["linear"]
+
+# --------------------------------------------------------------------------------------------------
+# Grad mode: inside ``with no_grad():`` operations compute values but record no graph.
+# A ContextVar (not a global) so that threads and asyncio tasks each have their own setting.
+# --------------------------------------------------------------------------------------------------
+
+_grad_enabled: ContextVar[bool] = ContextVar("autograd_grad_enabled", default=True)
+_is_enabled = _grad_enabled.get
+
+
+def is_grad_enabled() -> bool:
+    """True unless inside a ``no_grad()`` block."""
+    return _grad_enabled.get()
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _GradMode:
+    """Shared body of ``no_grad`` and ``enable_grad``: a context manager and a decorator."""
+
+    _enabled: bool
+
+    def __init__(self) -> None:
+        self._tokens: list[Any] = []
+
+    def __enter__(self) -> None:
+        self._tokens.append(_grad_enabled.set(self._enabled))
+
+    def __exit__(self, *exc: object) -> None:
+        _grad_enabled.reset(self._tokens.pop())
+
+    def __call__(self, fn: F) -> F:
+        import functools
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self.__class__():
+                return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+
+class no_grad(_GradMode):
+    """Context manager (and decorator) in which operations build no graph, like ``torch.no_grad``.
+
+    Results inside are plain leaves: use it for evaluation, parameter updates and plotting, where
+    gradients are not needed and recording the graph would only cost time and memory.
+    """
+
+    _enabled = False
+
+
+class enable_grad(_GradMode):
+    """Context manager (and decorator) that turns graph recording back on inside ``no_grad``."""
+
+    _enabled = True
+
+
+# --------------------------------------------------------------------------------------------------
+# Value
+# --------------------------------------------------------------------------------------------------
+
+
+def _check_number(data: object, what: str) -> float:
+    """Return ``data`` as a float, or raise TypeError naming what was given and what is accepted."""
+    if isinstance(data, (int, float)):  # bool is an int; numpy.float64 is a float
+        return float(data)
+    if isinstance(data, Value):
+        raise TypeError(f"{what}: got a Value; use its .data, or .detach() for a graph-free copy")
+    if not isinstance(data, (str, bytes, complex)) and hasattr(data, "dtype"):
+        # numpy scalars and size-1 arrays
+        size = getattr(data, "size", 1)
+        if size != 1:
+            raise TypeError(
+                f"{what}: expected a single number, got an array of size {size}; "
+                "make one Value per element, e.g. [Value(x) for x in array.flat]"
+            )
+        item = data.item()  # type: ignore[attr-defined]
+        if isinstance(item, (int, float)):
+            return float(item)
+    elif isinstance(data, numbers.Real):  # e.g. fractions.Fraction
+        return float(data)
+    raise TypeError(
+        f"{what}: expected a real number (int, float, bool or numpy scalar), "
+        f"got {type(data).__name__}: {data!r}"
+    )
+
+
+class Value:
+    """One number in a computational graph, with the gradient of an output with respect to it.
+
+    ``Value(data, label="x")`` makes a leaf. Arithmetic (``+ - * / **``, unary ``-``) and the
+    methods below make new Values whose ``_prev`` are their inputs. Plain numbers mix freely on
+    either side.
+
+    Attributes:
+        data: the number (always a float).
+        grad: d(output)/d(this value), filled in by ``output.backward()``; starts at 0.0.
+        label: a name for diagrams and printouts (optional, settable at any time).
+        _prev: the inputs this value was computed from, in order (empty for a leaf).
+        _op: the short name of the op that made it (``'+'``, ``'*'``, ``'tanh'``; ``''``: a leaf).
+
+    The signature ``Value(data, _children=(), _op='', label='')`` is micrograd's, so micrograd
+    code that builds its own op (passing children, then assigning ``out._backward = fn``) works
+    unchanged.
+    """
+
+    __slots__ = ("data", "grad", "label", "_prev", "_op", "_rule", "_aux", "__weakref__")
+
+    data: float
+    grad: float
+    label: str
+    _prev: tuple[Value, ...]
+    _op: str
+    _rule: Rule | None
+    _aux: Any
+
+    def __init__(
+        self,
+        data: float,
+        _children: Iterable[Any] = (),
+        _op: str = "",
+        label: str = "",
+    ) -> None:
+        if isinstance(_children, str):
+            raise TypeError(
+                f"Value({data!r}, {_children!r}): the second argument is the tuple of children; "
+                f"pass the name by keyword: Value({data!r}, label={_children!r})"
+            )
+        self.data = _check_number(data, "Value()")
+        self.grad = 0.0
+        self.label = label
+        children = tuple(_children)
+        for child in children:
+            if not isinstance(child, Value):
+                raise TypeError(
+                    f"Value(): every child must be a Value, got {type(child).__name__}: {child!r}"
+                )
+        self._prev = children
+        self._op = _op
+        self._rule = (
+            None  # a node built by hand: its derivative comes from the _backward you assign
+        )
+        self._aux = None
+
+    # -- micrograd's per-node backward ----------------------------------------------------------
+
+    @property
+    def _backward(self) -> Callable[[], None]:
+        """Push this node's ``.grad`` into its children's ``.grad`` once (one chain-rule step).
+
+        After ``out.grad = 1.0``, calling ``out._backward()`` adds ``out.grad * d(out)/d(child)`` to
+        each child's ``.grad``, exactly as micrograd's closures do. ``backward()`` does this for
+        every node in reverse topological order.
+        """
+        rule = self._rule
+        if rule is not None:
+            return lambda: _push_grad(self, rule)
+        custom = self._aux
+        return custom if custom is not None else _no_op
+
+    @_backward.setter
+    def _backward(self, fn: Callable[[], None]) -> None:
+        if not callable(fn):
+            raise TypeError(f"_backward must be callable, got {type(fn).__name__}")
+        self._rule = None  # the assigned function now defines this node's derivative
+        self._aux = fn
+
+    # -- printing --------------------------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    def __format__(self, spec: str) -> str:
+        return format(self.data, spec) if spec else repr(self)
+
+    def __float__(self) -> float:
+        return self.data
+
+    # -- comparisons look at .data; == and hash stay identity-based (Values live in sets/dicts) ---
+
+    def __lt__(self, other: Operand) -> bool:
+        return self.data < _data_of(other)
+
+    def __le__(self, other: Operand) -> bool:
+        return self.data <= _data_of(other)
+
+    def __gt__(self, other: Operand) -> bool:
+        return self.data > _data_of(other)
+
+    def __ge__(self, other: Operand) -> bool:
+        return self.data >= _data_of(other)
+
+    # -- arithmetic ------------------------------------------------------------------------------
+    # Plain numbers on either side become constant leaves (micrograd does the same), so diagrams
+    # show them. An unsupported operand returns NotImplemented, and Python raises its usual
+    # "unsupported operand type(s) for +: 'Value' and 'str'".
+
+    def __add__(self, other: Operand) -> Value:
+        o = other if isinstance(other, Value) else _const(other)
+        if o is None:
+            return NotImplemented
+        return _node(_ADD.forward(self.data, o.data), (self, o), _ADD)
+
+    def __radd__(self, other: Number) -> Value:
+        c = _const(other)
+        return NotImplemented if c is None else c.__add__(self)
+
+    def __sub__(self, other: Operand) -> Value:
+        o = other if isinstance(other, Value) else _const(other)
+        if o is None:
+            return NotImplemented
+        return _node(_SUB.forward(self.data, o.data), (self, o), _SUB)
+
+    def __rsub__(self, other: Number) -> Value:
+        c = _const(other)
+        return NotImplemented if c is None else c.__sub__(self)
+
+    def __mul__(self, other: Operand) -> Value:
+        o = other if isinstance(other, Value) else _const(other)
+        if o is None:
+            return NotImplemented
+        return _node(_MUL.forward(self.data, o.data), (self, o), _MUL)
+
+    def __rmul__(self, other: Number) -> Value:
+        c = _const(other)
+        return NotImplemented if c is None else c.__mul__(self)
+
+    def __truediv__(self, other: Operand) -> Value:
+        o = other if isinstance(other, Value) else _const(other)
+        if o is None:
+            return NotImplemented
+        return _node(_DIV.forward(self.data, o.data), (self, o), _DIV)
+
+    def __rtruediv__(self, other: Number) -> Value:
+        c = _const(other)
+        return NotImplemented if c is None else c.__truediv__(self)
+
+    def __neg__(self) -> Value:
+        return _node(_NEG.forward(self.data), (self,), _NEG)
+
+    def __pos__(self) -> Value:
+        return self
+
+    def __pow__(self, other: Operand) -> Value:
+        """``x ** k`` with a number k (one input, op ``'**k'``), or ``x ** y`` with a Value y."""
+        if isinstance(other, Value):
+            return _node(_POW.forward(self.data, other.data), (self, other), _POW)
+        k = _number_or_none(other)
+        if k is None:
+            return NotImplemented
+        return _node(_POW_CONST.forward(self.data, k), (self,), _POW_CONST, k)
+
+    def __rpow__(self, other: Number) -> Value:
+        """``k ** x`` for a number k: one input, op ``'k**'``, d/dx = k**x * log(k)."""
+        k = _number_or_none(other)
+        if k is None:
+            return NotImplemented
+        return _node(_RPOW_CONST.forward(self.data, k), (self,), _RPOW_CONST, k)
+
+    # -- functions -------------------------------------------------------------------------------
+
+    def exp(self) -> Value:
+        """e ** x.  d/dx = exp(x)."""
+        return _unary(self, "exp")
+
+    def log(self) -> Value:
+        """Natural logarithm, for x > 0.  d/dx = 1/x."""
+        return _unary(self, "log")
+
+    def tanh(self) -> Value:
+        """Hyperbolic tangent, in (-1, 1); never overflows.  d/dx = 1 - tanh(x)^2."""
+        return _unary(self, "tanh")
+
+    def sigmoid(self) -> Value:
+        """1 / (1 + e^-x), in (0, 1); never overflows.  d/dx = s * (1 - s)."""
+        return _unary(self, "sigmoid")
+
+    def relu(self) -> Value:
+        """max(0, x).  d/dx = 1 for x > 0, else 0."""
+        return _unary(self, "relu")
+
+    def leaky_relu(self, slope: float = 0.01) -> Value:
+        """x for x > 0, else slope * x.  d/dx = 1 for x > 0, else slope."""
+        s = _check_number(slope, "leaky_relu(slope)")
+        rule = RULES["leaky_relu"]
+        return _node(rule.forward(self.data, s), (self,), rule, s)
+
+    def sqrt(self) -> Value:
+        """Square root, for x >= 0.  d/dx = 1 / (2 sqrt(x))."""
+        return _unary(self, "sqrt")
+
+    def abs(self) -> Value:
+        """|x|.  d/dx = sign(x), taken as 0 at x = 0."""
+        return _unary(self, "abs")
+
+    __abs__ = abs
+
+    def sin(self) -> Value:
+        """sin(x).  d/dx = cos(x)."""
+        return _unary(self, "sin")
+
+    def cos(self) -> Value:
+        """cos(x).  d/dx = -sin(x)."""
+        return _unary(self, "cos")
+
+    def pow(self, exponent: Operand) -> Value:
+        """Same as ``self ** exponent``."""
+        return self**exponent
+
+    def div(self, other: Operand) -> Value:
+        """Same as ``self / other``."""
+        return self / other
+
+    # -- n-ary nodes: one node however many inputs ---------------------------------------------
+
+    @staticmethod
+    def sum(values: Iterable[Operand]) -> Value:
+        """x1 + x2 + ... + xn as ONE node with n children (``sum()`` would chain n-1 nodes)."""
+        children = tuple(
+            v if isinstance(v, Value) else _const_or_raise(v, "Value.sum") for v in values
+        )
+        if not children:
+            raise ValueError("Value.sum: expected at least one value, got an empty sequence")
+        return _node(_ADD.forward(*map(_data, children)), children, _ADD)
+
+    @staticmethod
+    def linear(inputs: Sequence[Operand], weights: Sequence[Operand], bias: Operand = 0.0) -> Value:
+        """w1*x1 + ... + wn*xn + b as ONE node whose children are (x1..xn, w1..wn, b).
+
+        This is a neuron's pre-activation; a neuron built on it is one node in the graph instead of
+        2n, which makes MLP graphs far smaller and faster and draws each neuron as one box.
+        d/dxi = wi, d/dwi = xi, d/db = 1.
+        """
+        if len(inputs) != len(weights):
+            raise ValueError(
+                f"Value.linear: got {len(inputs)} inputs but {len(weights)} weights; "
+                "they must have the same length"
+            )
+        children: tuple[Any, ...] = (*inputs, *weights, bias)
+        for c in children:
+            if c.__class__ is not Value:  # rare: convert numbers to constant leaves
+                children = tuple(
+                    v if isinstance(v, Value) else _const_or_raise(v, "Value.linear")
+                    for v in children
+                )
+                break
+        return _node(_LINEAR.forward(*map(_data, children)), children, _LINEAR)
+
+    # -- graph operations ------------------------------------------------------------------------
+
+    def detach(self) -> Value:
+        """A new leaf with the same data and no history: gradients do not flow through it."""
+        return _node(self.data, (), None)
+
+    def backward(self, gradient: float = 1.0) -> None:
+        """Fill the ``.grad`` of every node this value depends on with d(self)/d(node).
+
+        Like PyTorch, gradients ACCUMULATE in the leaves: a second ``backward()`` adds to their
+        ``.grad``, which is what minibatch code relies on. Reset them first with ``zero_grad()``
+        (on this value, for the whole graph, or on a model's parameters). The ``.grad`` of the
+        intermediate nodes is recomputed from scratch on each call, so diagrams drawn afterwards
+        show this pass's chain rule. ``gradient`` is the seed d(out)/d(self), 1.0 by default.
+        """
+        seed = _check_number(gradient, "backward(gradient)")
+        # The walk allocates only short-lived, acyclic objects, so a cyclic-GC pass in the middle of
+        # it would traverse the whole graph for nothing (it doubled the time of a 10^6-node chain).
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            order = _interior_order(self)
+            for node in order:
+                node.grad = 0.0
+            self.grad += seed
+            # The hot loop: one call per node, straight from the op table.
+            for node in reversed(order):
+                rule = node._rule
+                if rule is not None:
+                    back = rule.backward
+                    if back is not None:
+                        back(node)
+                    else:
+                        _push_grad(node, rule)
+                elif node._aux is not None:
+                    node._aux()  # a micrograd-style node with a hand-written _backward
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+
+    def zero_grad(self) -> None:
+        """Set ``.grad = 0.0`` on this value and on every value it depends on (for REPL use)."""
+        for node in topological_order(self):
+            node.grad = 0.0
+
+
+# --------------------------------------------------------------------------------------------------
+# Construction helpers (the hot path of every operation).
+# --------------------------------------------------------------------------------------------------
+
+_new = object.__new__
+_data = attrgetter("data")
+
+
+def _node(data: float, prev: tuple[Value, ...], rule: Rule | None, aux: Any = None) -> Value:
+    """Make the result node of an op; inside ``no_grad()`` it is a plain leaf (no graph kept)."""
+    v: Value = _new(Value)
+    v.data = data
+    v.grad = 0.0
+    v.label = ""
+    if rule is not None and _is_enabled():
+        v._prev = prev
+        v._rule = rule
+        v._op = rule.symbol if aux is None else op_label(rule, aux)
+        v._aux = aux
+    else:
+        v._prev = ()
+        v._rule = None
+        v._op = ""
+        v._aux = None
+    return v
+
+
+def _unary(x: Value, name: str) -> Value:
+    rule = RULES[name]
+    return _node(rule.forward(x.data), (x,), rule)
+
+
+def _number_or_none(x: object) -> float | None:
+    try:
+        return _check_number(x, "")
+    except TypeError:
+        return None
+
+
+def _const(x: object) -> Value | None:
+    """A plain number as a constant leaf, or None for anything else."""
+    number = _number_or_none(x)
+    return None if number is None else _node(number, (), None)
+
+
+def _const_or_raise(x: object, what: str) -> Value:
+    return _node(_check_number(x, what), (), None)
+
+
+def _data_of(x: Operand) -> float:
+    return x.data if isinstance(x, Value) else _check_number(x, "comparison")
+
+
+def _no_op() -> None:
+    return None
+
+
+def _operands(node: Value, children: Sequence[Any]) -> tuple[Any, ...]:
+    """The arguments of a rule's partials: the inputs, then the op's constant ``_aux`` if any."""
+    aux = node._aux
+    return tuple(children) if aux is None else (*children, aux)
+
+
+def local_grads(node: Value) -> tuple[float, ...]:
+    """d(node)/d(child) for each child in ``node._prev``, as floats, read from the op table.
+
+    Leaves have none (an empty tuple). The diagrams and the step-by-step explainer use this.
+    """
+    rule = node._rule
+    if rule is None:
+        if node._prev:
+            raise TypeError(
+                f"local_grads: node {node!r} (op {node._op!r}) was built by hand with a custom "
+                "_backward; its local derivatives are not in the op table"
+            )
+        return ()
+    args = _operands(node, [c.data for c in node._prev])
+    return tuple(float(d) for d in rule.partials(FloatMath, node.data, *args))
+
+
+def _push_grad(node: Value, rule: Rule) -> None:
+    """One chain-rule step for ``node``: child.grad += node.grad * d(node)/d(child)."""
+    g = node.grad
+    args = _operands(node, [c.data for c in node._prev])
+    for child, d in zip(node._prev, rule.partials(FloatMath, node.data, *args)):
+        child.grad += g * d
+
+
+# --------------------------------------------------------------------------------------------------
+# Graph walks. All iterative: an explicit stack instead of recursion, so depth is unlimited.
+# --------------------------------------------------------------------------------------------------
+
+
+def _interior_order(root: Value) -> list[Value]:
+    """The non-leaf nodes reachable from ``root``, each after all of its inputs (topological order).
+
+    Leaves are left out: they have no inputs to push gradients to, and an MLP's weights and data are
+    most of its leaves, so skipping them saves most of the walk.
+    """
+    if not root._prev:
+        return []
+    order: list[Value] = []
+    seen = {root}
+    # Each stack entry is a node and an iterator over its children still to visit.
+    stack: list[tuple[Value, Iterator[Value]]] = [(root, iter(root._prev))]
+    push = stack.append
+    while stack:
+        node, children = stack[-1]
+        for child in children:
+            if child._prev and child not in seen:
+                seen.add(child)
+                push((child, iter(child._prev)))
+                break
+        else:
+            stack.pop()
+            order.append(node)
+    return order
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Every node ``root`` depends on, leaves included, each listed after all of its inputs.
+
+    The order is deterministic: it follows ``_prev`` left to right, depth first.
+    """
+    order: list[Value] = []
+    seen = {root}
+    stack: list[tuple[Value, Iterator[Value]]] = [(root, iter(root._prev))]
+    push = stack.append
+    while stack:
+        node, children = stack[-1]
+        for child in children:
+            if child not in seen:
+                seen.add(child)
+                push((child, iter(child._prev)))
+                break
+        else:
+            stack.pop()
+            order.append(node)
+    return order
+
+
+# --------------------------------------------------------------------------------------------------
+# grad(): the functional form, like torch.autograd.grad.
+# --------------------------------------------------------------------------------------------------
+
+
+def grad(
+    outputs: Value | Sequence[Value],
+    inputs: Value | Sequence[Value],
+    grad_outputs: float | Value | Sequence[float | Value] | None = None,
+    *,
+    create_graph: bool = False,
+    allow_unused: bool = False,
+) -> tuple[Any, ...]:
+    """The gradients of ``outputs`` with respect to ``inputs``, without touching any ``.grad``.
+
+    Like ``torch.autograd.grad`` it returns a tuple with one entry per input: floats by default,
+    or Values with ``create_graph=True``. Those Values are themselves graphs built from the op
+    table's derivative formulas, so you can differentiate them again (second and higher
+    derivatives) or draw them::
+
+        >>> x = Value(2.0)
+        >>> (dy,) = grad(x**3, x, create_graph=True)   # 3x^2 = 12
+        >>> (d2y,) = grad(dy, x)                       # 6x  = 12
+        >>> dy.data, d2y
+        (12.0, 12.0)
+
+    ``grad_outputs`` seeds d(loss)/d(output) for each output (1.0 by default). An input the
+    outputs do not depend on is an error unless ``allow_unused=True``, which gives ``None`` for it.
+    """
+    outs = [outputs] if isinstance(outputs, Value) else list(outputs)
+    ins = [inputs] if isinstance(inputs, Value) else list(inputs)
+    for what, seq in (("outputs", outs), ("inputs", ins)):
+        for i, v in enumerate(seq):
+            if not isinstance(v, Value):
+                raise TypeError(f"grad: {what}[{i}] must be a Value, got {type(v).__name__}: {v!r}")
+    if grad_outputs is None:
+        seeds: list[Any] = [1.0] * len(outs)
+    else:
+        raw = [grad_outputs] if not isinstance(grad_outputs, Sequence) else list(grad_outputs)
+        if len(raw) != len(outs):
+            raise ValueError(f"grad: got {len(raw)} grad_outputs for {len(outs)} outputs")
+        seeds = [g if isinstance(g, Value) else _check_number(g, "grad(grad_outputs)") for g in raw]
+
+    adjoint: dict[Value, Any] = {}
+    for out, seed in zip(outs, seeds):
+        adjoint[out] = _accumulate(adjoint.get(out), seed)
+
+    # One topological order over the union of the outputs' graphs.
+    order: list[Value] = []
+    seen: set[Value] = set()
+    for out in outs:
+        for node in topological_order(out):
+            if node not in seen:
+                seen.add(node)
+                order.append(node)
+
+    m: Any = Value if create_graph else FloatMath
+    grad_enabled = enable_grad() if create_graph else no_grad()
+    with grad_enabled:
+        for node in reversed(order):
+            g = adjoint.get(node)
+            if g is None or not node._prev:
+                continue
+            rule = node._rule
+            if rule is None:
+                raise TypeError(
+                    f"grad: node {node!r} (op {node._op!r}) has a hand-written _backward, which "
+                    "only "
+                    "backward() can run; build it from Value operations to use grad()"
+                )
+            if create_graph:
+                args = _operands(node, node._prev)
+                partials = rule.partials(m, node, *args)
+            else:
+                args = _operands(node, [c.data for c in node._prev])
+                partials = rule.partials(m, node.data, *args)
+            for child, d in zip(node._prev, partials):
+                adjoint[child] = _accumulate(adjoint.get(child), _times(g, d))
+
+    results: list[Any] = []
+    for i, v in enumerate(ins):
+        g = adjoint.get(v)
+        if g is None:
+            if not allow_unused:
+                raise ValueError(
+                    f"grad: inputs[{i}] ({v!r}) is not part of the graph of the outputs; "
+                    "pass allow_unused=True to get None for it"
+                )
+            results.append(None)
+        elif create_graph:
+            results.append(g if isinstance(g, Value) else Value(float(g)))
+        else:
+            results.append(float(g))
+    return tuple(results)
+
+
+def _times(g: Any, d: Any) -> Any:
+    """g * d, skipping the multiplication by an exact 1.0 so higher-order graphs stay readable."""
+    if d.__class__ is float and d == 1.0:
+        return g
+    if g.__class__ is float and g == 1.0:
+        return d
+    return g * d
+
+
+def _accumulate(total: Any, term: Any) -> Any:
+    return term if total is None else total + term
