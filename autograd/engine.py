@@ -393,15 +393,21 @@ class Value:
                 f"Value.linear: got {len(inputs)} inputs but {len(weights)} weights; "
                 "they must have the same length"
             )
-        children: tuple[Any, ...] = (*inputs, *weights, bias)
+        xs: Sequence[Any] = inputs
+        ws: Sequence[Any] = weights
+        b: Any = bias
+        children: tuple[Any, ...] = (*xs, *ws, b)
         for c in children:
             if c.__class__ is not Value:  # rare: convert numbers to constant leaves
                 children = tuple(
                     v if isinstance(v, Value) else _const_or_raise(v, "Value.linear")
                     for v in children
                 )
+                n = len(xs)
+                xs, ws, b = children[:n], children[n:-1], children[-1]
                 break
-        return _node(_LINEAR.forward(*map(_data, children)), children, _LINEAR)
+        data = _LINEAR.forward(map(_data, xs), map(_data, ws), b.data)
+        return _node(data, children, _LINEAR)
 
     # -- graph operations ------------------------------------------------------------------------
 

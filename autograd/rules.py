@@ -3,7 +3,8 @@
 Each entry of ``RULES`` is a :class:`Rule`. It says, for one operation,
 
 * ``forward``  -- how to compute the result from plain floats (raising a clear error outside the
-  operation's domain),
+  operation's domain); it takes the inputs as positional floats, except ``linear``, which takes
+  ``(xs, ws, b)`` with ``xs`` and ``ws`` iterables of floats,
 * ``partials`` -- the local derivative of the result with respect to each input, written with
   ordinary arithmetic and a small math namespace ``m``. Called with ``m=FloatMath`` and floats it
   returns floats; called with ``m=Value`` and Values it returns Values, which is how
@@ -25,7 +26,8 @@ Partials receive ``(m, out, *args)``: ``out`` is the op's result (reusing it is 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from operator import mul
 from typing import Any
 
 __all__ = ["RULES", "FloatMath", "Rule"]
@@ -146,10 +148,10 @@ def _f_sigmoid(x: float) -> float:
     return e / (1.0 + e)
 
 
-def _f_linear(*args: float) -> float:
-    n = len(args) // 2
-    # sum(..., start=bias) adds in the same order as micrograd's Neuron: b + w1*x1 + w2*x2 + ...
-    return sum(map(float.__mul__, args[:n], args[n : 2 * n]), args[-1])
+def _f_linear(xs: Iterable[float], ws: Iterable[float], b: float) -> float:
+    """w1*x1 + ... + wn*xn + b. Takes iterables: the engine streams ``.data`` in without copying."""
+    # sum(..., start=b) adds in the same order as micrograd's Neuron: b + w1*x1 + w2*x2 + ...
+    return sum(map(mul, xs, ws), b)
 
 
 # --------------------------------------------------------------------------------------------------
