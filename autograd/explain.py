@@ -1,0 +1,360 @@
+"""Backprop in the terminal: a text tree of the graph and a step-by-step backward pass.
+
+Nothing here needs Graphviz. Two views, both for a plain REPL:
+
+* :func:`text_tree` / :func:`print_tree` -- the graph as an indented tree, output at the top,
+  each node with its name, op, data and grad. A node used twice (``a`` in ``a * a``) is written
+  out once and referred to by name afterwards, so the tree stays the size of the graph.
+* :func:`backprop_steps` / :func:`explain` -- the backward pass one node at a time. Each step
+  takes one node whose gradient is complete (its *upstream* gradient d(out)/d(node)) and applies
+  the chain rule to each of its inputs::
+
+      child.grad  +=  upstream  ×  local        where local = d(node)/d(child)
+
+  The local derivatives come from the op table (``engine.local_grads``), the same numbers
+  ``backward()`` uses.
+
+Both need names for the nodes; :func:`node_names` gives every node one (its label, or a stable
+generated one), and the diagrams in ``viz.py`` use the same function, so a node is called the
+same everywhere.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TextIO
+
+from .engine import Value, local_grads, topological_order
+
+__all__ = [
+    "BackpropStep",
+    "ChildUpdate",
+    "backprop_steps",
+    "describe",
+    "explain",
+    "node_names",
+    "print_tree",
+    "text_tree",
+]
+
+# --------------------------------------------------------------------------------------------------
+# Names
+# --------------------------------------------------------------------------------------------------
+
+
+def node_names(order: Sequence[Value]) -> dict[Value, str]:
+    """A unique, stable name for every node of ``order`` (usually ``topological_order(root)``).
+
+    * A labelled node is called by its label. If two nodes share a label, the later ones (in
+      ``order``) get ``#2``, ``#3``... appended, so references in the text tree stay unambiguous.
+    * An unlabelled node gets a generated name that depends only on its position in ``order``:
+      ``v1, v2, ...`` for leaves (inputs, or constants such as the ``2`` in ``x * 2``) and
+      ``t1, t2, ...`` for computed nodes ("temporaries"), each counted from the inputs towards
+      the output. A generated name never collides with a label.
+
+    Because the topological order is deterministic, the same graph always gets the same names.
+    """
+    labels = {node.label for node in order if node.label}
+    names: dict[Value, str] = {}
+    taken: set[str] = set()
+    counters = {"v": 0, "t": 0}
+    for node in order:
+        if node in names:
+            continue
+        if node.label:
+            name, copy = node.label, 1
+            while name in taken:
+                copy += 1
+                name = f"{node.label}#{copy}"
+        else:
+            prefix = "t" if node._prev else "v"
+            while True:
+                counters[prefix] += 1
+                name = f"{prefix}{counters[prefix]}"
+                if name not in labels and name not in taken:
+                    break
+        names[node] = name
+        taken.add(name)
+    return names
+
+
+_INFIX = frozenset({"+", "-", "*", "/", "**"})
+_SHOWN_TERMS = 4  # an n-ary node with more inputs than this is summarised, not listed
+
+
+def describe(node: Value, names: dict[Value, str]) -> str:
+    """How ``node`` was computed, written with its inputs' names: ``q * z``, ``tanh(t3)``, ``x**2``.
+
+    A leaf is just its name. Wide n-ary nodes are summarised (``linear(16 inputs)``).
+    """
+    name = names[node]
+    prev = node._prev
+    if not prev:
+        return name
+    op = node._op
+    args = [names[c] for c in prev]
+    if op == "+" and len(args) > _SHOWN_TERMS:
+        expr = f"{args[0]} + {args[1]} + … + {args[-1]} ({len(args)} terms)"
+    elif op in _INFIX and len(args) >= 2:
+        expr = f" {op} ".join(args)
+    elif op.startswith("**") and len(args) == 1:  # x ** k with a constant k: op '**k'
+        expr = f"{args[0]}{op}"
+    elif op.endswith("**") and len(args) == 1:  # k ** x with a constant k: op 'k**'
+        expr = f"{op}{args[0]}"
+    elif op == "neg":
+        expr = f"-{args[0]}"
+    elif op == "linear":
+        n = len(args) // 2
+        if n > _SHOWN_TERMS // 2:
+            expr = f"linear({n} inputs)"
+        else:
+            terms = [f"{w}·{x}" for x, w in zip(args[:n], args[n:-1])]
+            expr = " + ".join([*terms, args[-1]])
+    else:
+        expr = f"{op or '?'}({', '.join(args)})"
+    return f"{name} = {expr}"
+
+
+def _num(x: float, fmt: str) -> str:
+    text = format(x, fmt)
+    return "0" if text in ("-0", "-0.0") else text
+
+
+# --------------------------------------------------------------------------------------------------
+# The text tree
+# --------------------------------------------------------------------------------------------------
+
+
+def text_tree(
+    root: Value,
+    *,
+    fmt: str = ".4g",
+    show_grad: bool = True,
+    max_depth: int | None = 100,
+) -> str:
+    """The graph of ``root`` as an indented tree (output first), one line per use of a node.
+
+    ``f = (x + y) * z`` after ``f.backward()`` reads::
+
+        f = q * z   data -12   grad 1
+        ├── q = x + y   data 3   grad -4
+        │   ├── x   data -2   grad -4
+        │   └── y   data 5   grad -4
+        └── z   data -4   grad 3
+
+    A node that appears again (a reused value) is printed as ``q  (see above)`` instead of
+    repeating its whole subtree. ``max_depth`` bounds the indentation (a long chain would
+    otherwise indent each line further than the last); deeper parts are replaced by one ``…``
+    line. Pass ``max_depth=None`` for no limit. Numbers use ``fmt`` (a format spec).
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"text_tree: expected a Value, got {type(root).__name__}: {root!r}")
+    _check_fmt(fmt, "text_tree")
+    names = node_names(topological_order(root))
+    lines: list[str] = []
+    seen: set[Value] = set()
+    # Each entry: node, the guide to print before it, the guide its children inherit, depth.
+    stack: list[tuple[Value, str, str, int]] = [(root, "", "", 0)]
+    while stack:
+        node, lead, child_lead, depth = stack.pop()
+        if node in seen:
+            lines.append(f"{lead}{names[node]}  (see above)")
+            continue
+        seen.add(node)
+        text = f"{lead}{describe(node, names)}   data {_num(node.data, fmt)}"
+        if show_grad:
+            text += f"   grad {_num(node.grad, fmt)}"
+        lines.append(text)
+        if not node._prev:
+            continue
+        if max_depth is not None and depth >= max_depth:
+            lines.append(f"{child_lead}└── …  (deeper nodes hidden: max_depth={max_depth})")
+            continue
+        last = len(node._prev) - 1
+        # Pushed in reverse so the first child is printed first.
+        for i in range(last, -1, -1):
+            branch, extend = ("└── ", "    ") if i == last else ("├── ", "│   ")
+            stack.append((node._prev[i], child_lead + branch, child_lead + extend, depth + 1))
+    return "\n".join(lines)
+
+
+def print_tree(
+    root: Value,
+    *,
+    fmt: str = ".4g",
+    show_grad: bool = True,
+    max_depth: int | None = 100,
+    file: TextIO | None = None,
+) -> None:
+    """Print :func:`text_tree` (to ``file``, standard output by default)."""
+    text = text_tree(root, fmt=fmt, show_grad=show_grad, max_depth=max_depth)
+    print(text, file=sys.stdout if file is None else file)
+
+
+def _check_fmt(fmt: str, where: str) -> None:
+    try:
+        format(1.5, fmt)
+    except (ValueError, TypeError):
+        raise ValueError(
+            f"{where}: fmt={fmt!r} is not a number format; expected a format spec such as "
+            "'.4g' or '.4f'"
+        ) from None
+
+
+# --------------------------------------------------------------------------------------------------
+# The backprop stepper
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChildUpdate:
+    """One chain-rule addition: ``child.grad += upstream * local``."""
+
+    child: Value
+    name: str
+    local: float | None  #: d(node)/d(child) from the op table; None for a hand-written _backward
+    contribution: float  #: upstream × local, the amount added to child.grad
+    grad_before: float
+    grad_after: float
+
+
+@dataclass(frozen=True)
+class BackpropStep:
+    """One node of the backward pass. Step 0 is the seed: d(out)/d(out) = 1."""
+
+    index: int
+    node: Value
+    name: str
+    expression: str  #: how the node was computed, e.g. ``'f = q * z'``
+    upstream: float  #: d(out)/d(node), complete by the time the node is reached
+    updates: tuple[ChildUpdate, ...]
+    formula: str  #: the op table's local derivatives, e.g. ``'d/da (a * b) = b, ...'``
+
+
+def backprop_steps(root: Value, gradient: float = 1.0) -> Iterator[BackpropStep]:
+    """Run the backward pass of ``root`` one node at a time, yielding a record of each step.
+
+    It starts from a clean slate: every ``.grad`` in the graph (leaves included) is set to 0,
+    then ``root.grad = gradient`` (the seed, step 0). Each following step takes the next node in
+    reverse topological order -- all of its consumers are done, so its ``.grad`` is final -- and
+    adds ``upstream × local`` to each input's ``.grad``. The ``.grad`` fields really change as you
+    go, so in a REPL you can inspect the graph between two ``next()`` calls. When the iterator is
+    exhausted, the gradients equal those of ``zero_grad()`` followed by ``backward(gradient)``.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"backprop_steps: expected a Value, got {type(root).__name__}: {root!r}")
+    order = topological_order(root)
+    names = node_names(order)
+    for node in order:
+        node.grad = 0.0
+    root.grad = float(gradient)
+    yield BackpropStep(0, root, names[root], describe(root, names), root.grad, (), "")
+    index = 0
+    for node in reversed(order):
+        if not node._prev:
+            continue  # a leaf has no inputs to pass its gradient on to
+        index += 1
+        upstream = node.grad
+        rule = node._rule
+        if rule is not None:
+            updates = []
+            for child, local in zip(node._prev, local_grads(node)):
+                before = child.grad
+                child.grad = before + upstream * local
+                updates.append(
+                    ChildUpdate(child, names[child], local, upstream * local, before, child.grad)
+                )
+            formula = rule.formula
+        else:
+            # A micrograd-style node with its own _backward: run it and report what it added.
+            children = list(dict.fromkeys(node._prev))
+            before_grads = [c.grad for c in children]
+            node._backward()
+            updates = [
+                ChildUpdate(c, names[c], None, c.grad - b, b, c.grad)
+                for c, b in zip(children, before_grads)
+            ]
+            formula = "(a hand-written _backward)"
+        yield BackpropStep(
+            index, node, names[node], describe(node, names), upstream, tuple(updates), formula
+        )
+
+
+def explain(
+    root: Value,
+    *,
+    gradient: float = 1.0,
+    fmt: str = ".4g",
+    formulas: bool = True,
+    file: TextIO | None = None,
+) -> None:
+    """Run the backward pass of ``root`` (see :func:`backprop_steps`) and print it as a table.
+
+    For ``f = (x + y) * z`` at x = -2, y = 5, z = -4 the rows read like the lecture: df/df = 1;
+    at ``f = q * z``: df/dq = z = -4 and df/dz = q = 3; at ``q = x + y``:
+    df/dx = df/dq · dq/dx = -4 × 1 = -4, and the same for y. With ``formulas`` each step also
+    shows the op table's rule for its local derivatives.
+    """
+    _check_fmt(fmt, "explain")
+    out = sys.stdout if file is None else file
+    print(format_steps(backprop_steps(root, gradient), fmt=fmt, formulas=formulas), file=out)
+
+
+def format_steps(
+    steps: Iterator[BackpropStep] | Sequence[BackpropStep],
+    *,
+    fmt: str = ".4g",
+    formulas: bool = True,
+) -> str:
+    """The table :func:`explain` prints, from the records of :func:`backprop_steps`."""
+    rows: list[tuple[str, ...]] = []
+    notes: dict[int, str] = {}  # row index -> a full-width line printed after that row
+    out = ""
+    leaves: dict[Value, str] = {}
+    last_step: BackpropStep | None = None
+    for step in steps:
+        last_step = step
+        if step.index == 0:
+            out = step.name
+            d_out = f"d{out}/d{out}"
+            rows.append(("0", step.name, f"{d_out} = {_num(step.upstream, fmt)}", "(seed)"))
+            continue
+        upstream = f"d{out}/d{step.name} = {_num(step.upstream, fmt)}"
+        for i, u in enumerate(step.updates):
+            local = "?" if u.local is None else _num(u.local, fmt)
+            product = (
+                f"{_num(step.upstream, fmt)} × {local} = {_num(u.contribution, fmt)}"
+                if u.local is not None
+                else f"{_num(u.contribution, fmt)}"
+            )
+            after = _num(u.grad_after, fmt)
+            if u.grad_before != 0:  # a reused node: gradients from its uses add up
+                after = f"{_num(u.grad_before, fmt)} + {_num(u.contribution, fmt)} = {after}"
+            head = (str(step.index), step.expression, upstream) if i == 0 else ("", "", "")
+            rows.append((*head, u.name, f"d{step.name}/d{u.name} = {local}", product, after))
+            if not u.child._prev:
+                leaves[u.child] = u.name
+        if formulas and step.formula:
+            notes[len(rows) - 1] = f"rule: {step.formula}"
+    if last_step is None:
+        return ""
+    header = ("step", "node", "upstream", "child", "local", "upstream × local", "child.grad")
+    widths = [
+        max(len(r[c]) if c < len(r) else 0 for r in [header, *rows]) for c in range(len(header))
+    ]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(cell.ljust(widths[c]) for c, cell in enumerate(cells)).rstrip()
+
+    lines = [line(header)]
+    indent = widths[0] + 2
+    for r, row in enumerate(rows):
+        lines.append(line(row))
+        if r in notes:
+            lines.append(" " * indent + notes[r])
+    summary = ",  ".join(f"d{out}/d{name} = {_num(v.grad, fmt)}" for v, name in leaves.items())
+    if summary:
+        lines.append(f"gradients of the inputs: {summary}")
+    return "\n".join(lines)
