@@ -1,0 +1,323 @@
+"""A tiny neural-network library on top of ``Value``: ``Module``, ``Neuron``, ``Layer``, ``MLP``.
+
+The classes keep micrograd's names, signatures and behaviour, so micrograd code runs with only
+its import changed::
+
+    from autograd.nn import MLP              # was: from micrograd.nn import MLP
+    model = MLP(2, [16, 16, 1])              # 2 inputs, two hidden layers of 16, 1 output
+    score = model([0.5, -1.0])               # a Value
+    score.backward()
+    for p in model.parameters():
+        p.data -= 0.05 * p.grad
+
+A neuron computes ``act(w · x + b)``. The weighted sum is ONE graph node (``Value.linear``), not
+2n nodes of ``*`` and ``+``: that is what makes training fast and diagrams readable. Hidden layers
+use a nonlinearity (ReLU unless told otherwise); the last layer is linear, so its outputs are raw
+scores (logits) that any loss can take.
+
+Initialisation. With no seed, weights are drawn from Python's global ``random`` module exactly as
+micrograd draws them (``uniform(-1, 1)``, layer by layer, neuron by neuron, biases 0), so
+``random.seed(1337); MLP(2, [16, 16, 1])`` reproduces micrograd's model weight for weight. With
+``seed=`` a private ``random.Random(seed)`` is used instead and the global state is untouched.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from .engine import Value
+
+__all__ = ["ACTIVATIONS", "INITS", "MLP", "Layer", "Module", "Neuron"]
+
+Input = Value | float | int
+
+#: activation name -> the Value method applied to a neuron's pre-activation (None: identity).
+ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
+    "relu": Value.relu,
+    "tanh": Value.tanh,
+    "sigmoid": Value.sigmoid,
+    "leaky_relu": Value.leaky_relu,
+    "linear": None,
+}
+
+#: initialisation names, with their aliases.
+INITS = ("uniform", "xavier", "glorot", "kaiming", "he")
+
+
+class Module:
+    """Anything with parameters. Subclasses define ``parameters()`` and ``named_parameters()``."""
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``.grad`` to 0 (``backward()`` accumulates into them)."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def parameters(self) -> list[Value]:
+        """The trainable Values, in a fixed order (micrograd's order)."""
+        return [p for _, p in self.named_parameters()]
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """``(name, Value)`` pairs; names are dotted paths like ``'layers.0.neurons.3.w.1'``."""
+        return []
+
+    def state_dict(self) -> dict[str, float]:
+        """Parameter name -> current value (plain floats: a snapshot, not live Values)."""
+        return {name: p.data for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state: dict[str, float]) -> None:
+        """Copy values from ``state`` into the parameters; names must match exactly.
+
+        Raises ``ValueError`` naming the missing or unexpected keys, ``TypeError`` for a value that
+        is not a real number. Nothing is changed unless the whole state is valid.
+        """
+        named = dict(self.named_parameters())
+        missing = [k for k in named if k not in state]
+        unexpected = [k for k in state if k not in named]
+        if missing or unexpected:
+            raise ValueError(
+                f"load_state_dict: state does not match the model; missing keys {missing[:5]}, "
+                f"unexpected keys {unexpected[:5]}"
+            )
+        values = {}
+        for k, v in state.items():
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                raise TypeError(
+                    f"load_state_dict: {k!r} must be a number, got {type(v).__name__}: {v!r}"
+                )
+            if not math.isfinite(v):
+                raise ValueError(f"load_state_dict: {k!r} must be finite, got {v!r}")
+            values[k] = float(v)
+        for k, p in named.items():
+            p.data = values[k]
+
+    def num_parameters(self) -> int:
+        return len(self.parameters())
+
+
+def _activation(name: str) -> Callable[[Value], Value] | None:
+    if name not in ACTIVATIONS:
+        raise ValueError(
+            f"unknown activation {name!r}; choose one of {', '.join(repr(a) for a in ACTIVATIONS)}"
+        )
+    return ACTIVATIONS[name]
+
+
+def _check_init(init: str) -> None:
+    if init not in INITS:
+        raise ValueError(
+            f"unknown init {init!r}; choose one of {', '.join(repr(i) for i in INITS)}"
+        )
+
+
+def _draw_weights(nin: int, fan_out: int, init: str, rng: random.Random | None) -> Iterator[float]:
+    """The initial weights of one neuron, drawn in order.
+
+    * ``uniform`` (micrograd): w ~ U(-1, 1).
+    * ``xavier``/``glorot`` (Glorot & Bengio 2010): w ~ U(-a, a), a = sqrt(6 / (fan_in + fan_out)),
+      which keeps the variance of activations and of gradients about equal from layer to layer
+      for tanh/sigmoid nets.
+    * ``kaiming``/``he`` (He et al. 2015): w ~ N(0, std²), std = sqrt(2 / fan_in); the factor 2
+      makes up for ReLU zeroing half of its inputs.
+    """
+    source: Any = random if rng is None else rng  # the module's functions or a private generator
+    if init == "uniform":
+        uniform = source.uniform
+        return (uniform(-1, 1) for _ in range(nin))
+    if init in ("xavier", "glorot"):
+        a = math.sqrt(6.0 / (nin + fan_out))
+        uniform = source.uniform
+        return (uniform(-a, a) for _ in range(nin))
+    std = math.sqrt(2.0 / nin)
+    gauss = source.gauss
+    return (gauss(0.0, std) for _ in range(nin))
+
+
+def _check_size(n: object, what: str) -> int:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"{what}: expected a positive int, got {n!r}")
+    return n
+
+
+def _as_inputs(x: Sequence[Input], nin: int, where: str) -> list[Value]:
+    """The inputs as Values, converting numbers ONCE (not once per neuron that reads them)."""
+    if isinstance(x, (Value, int, float, str, bytes)) or not hasattr(x, "__len__"):
+        raise TypeError(
+            f"{where}: expected a sequence of {nin} numbers or Values, "
+            f"got {type(x).__name__}: {x!r}"
+        )
+    if len(x) != nin:
+        raise ValueError(f"{where}: expected {nin} inputs, got {len(x)}")
+    out = []
+    for v in x:
+        if v.__class__ is not Value:
+            v = v if isinstance(v, Value) else Value(v)  # Value() raises TypeError for a non-number
+        out.append(v)
+    return out
+
+
+class Neuron(Module):
+    """One neuron: ``act(w1*x1 + ... + wn*xn + b)``.
+
+    ``nonlin=False`` (or ``activation='linear'``) gives the bare weighted sum. ``activation``
+    defaults to ReLU, micrograd's choice: relu(z) = max(0, z), d/dz = 1 for z > 0 else 0.
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nonlin: bool = True,
+        *,
+        activation: str = "relu",
+        init: str = "uniform",
+        fan_out: int = 1,
+        rng: random.Random | None = None,
+    ) -> None:
+        _check_size(nin, "Neuron(nin)")
+        _check_init(init)
+        self.activation = activation if nonlin else "linear"
+        self._act = _activation(self.activation)
+        self.init = init
+        self.w = [Value(w) for w in _draw_weights(nin, fan_out, init, rng)]
+        self.b = Value(0.0)
+
+    @property
+    def nonlin(self) -> bool:
+        return self._act is not None
+
+    @property
+    def nin(self) -> int:
+        return len(self.w)
+
+    def __call__(self, x: Sequence[Input]) -> Value:
+        xs = (
+            x
+            if x.__class__ is list and len(x) == len(self.w)
+            else _as_inputs(x, self.nin, "Neuron")
+        )
+        out = Value.linear(xs, self.w, self.b)
+        act = self._act
+        return out if act is None else act(out)
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        return [*((f"w.{i}", w) for i, w in enumerate(self.w)), ("b", self.b)]
+
+    def parameters(self) -> list[Value]:
+        return [*self.w, self.b]
+
+    def __repr__(self) -> str:
+        kind = "Linear" if self.activation == "linear" else self.activation.title().replace("_", "")
+        kind = "ReLU" if self.activation == "relu" else kind
+        return f"{kind}Neuron({len(self.w)})"
+
+
+class Layer(Module):
+    """``nout`` neurons reading the same ``nin`` inputs. Extra keyword arguments go to each Neuron.
+
+    Calling it returns a list of ``nout`` Values, or a single Value when ``nout == 1`` (micrograd).
+    """
+
+    def __init__(self, nin: int, nout: int, **kwargs: Any) -> None:
+        _check_size(nin, "Layer(nin)")
+        _check_size(nout, "Layer(nout)")
+        kwargs.setdefault("fan_out", nout)
+        self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
+
+    @property
+    def nin(self) -> int:
+        return self.neurons[0].nin
+
+    @property
+    def nout(self) -> int:
+        return len(self.neurons)
+
+    def __call__(self, x: Sequence[Input]) -> Value | list[Value]:
+        xs = _as_inputs(x, self.nin, "Layer")
+        out = [n(xs) for n in self.neurons]
+        return out[0] if len(out) == 1 else out
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        return [
+            (f"neurons.{i}.{name}", p)
+            for i, n in enumerate(self.neurons)
+            for name, p in n.named_parameters()
+        ]
+
+    def parameters(self) -> list[Value]:
+        return [p for n in self.neurons for p in n.parameters()]
+
+    def __repr__(self) -> str:
+        return f"Layer of [{', '.join(str(n) for n in self.neurons)}]"
+
+
+class MLP(Module):
+    """A multi-layer perceptron: ``MLP(2, [16, 16, 1])`` is 2 inputs -> 16 -> 16 -> 1 output.
+
+    Hidden layers apply ``activation``; the last layer is linear (its outputs are scores/logits).
+    ``init`` chooses the weight initialisation (see ``_draw_weights``); ``seed`` makes it
+    reproducible without touching the global ``random`` state.
+
+    Calling the model on one input (a sequence of ``nin`` numbers or Values) returns a Value when
+    the last layer has one neuron, else a list of Values.
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        *,
+        activation: str = "relu",
+        init: str = "uniform",
+        seed: int | None = None,
+    ) -> None:
+        _check_size(nin, "MLP(nin)")
+        if isinstance(nouts, (int, str)) or not len(nouts):
+            raise ValueError(f"MLP(nouts): expected a non-empty list of layer sizes, got {nouts!r}")
+        nouts = [_check_size(n, "MLP(nouts)") for n in nouts]
+        _activation(activation)
+        _check_init(init)
+        self.nin = nin
+        self.nouts = nouts
+        self.activation = activation
+        self.init = init
+        self.seed = seed
+        rng = None if seed is None else random.Random(seed)
+        sizes = [nin, *nouts]
+        last = len(nouts) - 1
+        self.layers = [
+            Layer(
+                sizes[i], sizes[i + 1], nonlin=i != last, activation=activation, init=init, rng=rng
+            )
+            for i in range(len(nouts))
+        ]
+
+    @property
+    def nout(self) -> int:
+        return self.nouts[-1]
+
+    def __call__(self, x: Sequence[Input]) -> Value | list[Value]:
+        xs = _as_inputs(x, self.nin, "MLP")
+        linear = Value.linear
+        for layer in self.layers:
+            # The hot loop of training: Neuron.__call__ inlined (a layer's outputs are already a
+            # list of Values, so nothing needs checking or converting).
+            xs = [
+                linear(xs, n.w, n.b) if n._act is None else n._act(linear(xs, n.w, n.b))
+                for n in layer.neurons
+            ]
+        return xs[0] if len(xs) == 1 else xs
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        return [
+            (f"layers.{i}.{name}", p)
+            for i, layer in enumerate(self.layers)
+            for name, p in layer.named_parameters()
+        ]
+
+    def parameters(self) -> list[Value]:
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def __repr__(self) -> str:
+        return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"

@@ -1,0 +1,248 @@
+"""The training loop: ``fit`` a model to a 2-D dataset; evaluate it with ``predict``, ``accuracy``.
+
+One step of (minibatch) gradient descent on L(W) = 1/N Σᵢ Lᵢ(f(xᵢ, W), yᵢ) + λ Σ w²:
+
+1. forward: score every example of the batch, average the per-example losses, add the L2 term;
+2. ``zero_grad()`` then ``loss.backward()``: dL/dw for every weight;
+3. ``optimizer.step()``: move every weight a little against its gradient;
+4. ``scheduler.step()``: adjust the learning rate for the next step.
+
+Labels come as class numbers 0..k-1 (what ``autograd.data`` makes); ``fit`` converts them to what
+each loss wants (``-1/+1`` for the hinge loss). A model with one output is a binary classifier
+(class 1 when its score is > 0); with k outputs, the predicted class is the argmax.
+
+Evaluation runs under ``no_grad()``: no graph is recorded, which is much faster and keeps memory
+flat, because only the numbers are needed.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from . import losses
+from .data import iterate_minibatches, sample_training_data
+from .engine import Value, no_grad
+from .nn import MLP
+from .optim import SGD, LRScheduler, Optimizer
+
+__all__ = ["LOSSES", "History", "accuracy", "batch_loss", "fit", "predict", "predict_scores"]
+
+#: loss names accepted by ``fit`` (``'auto'``: hinge for one output, cross_entropy for k outputs).
+LOSSES = ("auto", "hinge", "bce", "cross_entropy", "mse")
+
+
+@dataclass
+class History:
+    """What happened during ``fit``: one entry per optimizer step.
+
+    ``loss[k]`` and ``accuracy[k]`` are measured on the batch of step k, by the forward pass of that
+    step (before its update), exactly as the micrograd demo prints them. ``lr[k]`` is the rate
+    step k used.
+    """
+
+    loss: list[float] = field(default_factory=list)
+    accuracy: list[float] = field(default_factory=list)
+    lr: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def steps(self) -> int:
+        return len(self.loss)
+
+
+def _rows(X: Any) -> list[list[float]]:
+    arr = np.asarray(X, dtype=np.float64)
+    if arr.ndim != 2:
+        raise ValueError(f"expected X of shape (n, features), got shape {arr.shape}")
+    return arr.tolist()  # type: ignore[no-any-return]
+
+
+def _labels(y: Any, n: int) -> list[int]:
+    arr = np.asarray(y)
+    if arr.shape != (n,):
+        raise ValueError(f"expected y of shape ({n},) to match X, got shape {arr.shape}")
+    if arr.size and (not np.issubdtype(arr.dtype, np.integer) or arr.min() < 0):
+        raise ValueError("expected y to hold class numbers 0, 1, ..., k-1")
+    return [int(v) for v in arr]
+
+
+def resolve_loss(loss: str, nout: int) -> str:
+    """The loss name to use for a model with ``nout`` outputs; checks the pair makes sense."""
+    if loss not in LOSSES:
+        raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)}")
+    if loss == "auto":
+        return "hinge" if nout == 1 else "cross_entropy"
+    if nout == 1 and loss == "cross_entropy":
+        raise ValueError("cross_entropy needs one output per class (k >= 2); use bce or hinge")
+    if nout > 1 and loss in ("hinge", "bce"):
+        raise ValueError(
+            f"{loss} is a binary loss for a model with one output, this one has {nout}"
+        )
+    return loss
+
+
+def _scores(model: Callable[[list[Value]], Any], rows: Sequence[Sequence[float]]) -> list[Any]:
+    """The model's output for every row; the floats become Values once per example."""
+    return [model([Value(a) for a in row]) for row in rows]
+
+
+def _correct(outputs: Sequence[Any], ys: Sequence[int]) -> int:
+    if outputs and isinstance(outputs[0], Value):
+        return sum((o.data > 0) == (y == 1) for o, y in zip(outputs, ys))
+    return sum(_argmax([v.data for v in o]) == y for o, y in zip(outputs, ys))
+
+
+def _argmax(xs: list[float]) -> int:
+    return max(range(len(xs)), key=xs.__getitem__)
+
+
+def batch_loss(
+    outputs: Sequence[Any], ys: Sequence[int], loss: str, params: Sequence[Value], alpha: float
+) -> Value:
+    """Mean data loss of the batch plus ``alpha · Σ w²`` (skipped when alpha is 0)."""
+    if loss == "hinge":
+        data_loss = losses.hinge(outputs, [2 * y - 1 for y in ys])
+    elif loss == "bce":
+        data_loss = losses.binary_cross_entropy(outputs, ys)
+    elif loss == "cross_entropy":
+        data_loss = losses.cross_entropy(outputs, ys)
+    elif isinstance(outputs[0], Value):  # mse, one output: targets -1/+1 like the hinge loss
+        data_loss = losses.mse(outputs, [2.0 * y - 1 for y in ys])
+    else:  # mse, k outputs: one-hot targets
+        k = len(outputs[0])
+        flat = [o for out in outputs for o in out]
+        data_loss = losses.mse(flat, [float(j == y) for y in ys for j in range(k)])
+    return data_loss + losses.l2(params, alpha) if alpha else data_loss
+
+
+def fit(
+    model: MLP,
+    X: Any,
+    y: Any,
+    *,
+    loss: str = "auto",
+    optimizer: Optimizer | None = None,
+    scheduler: LRScheduler | None = None,
+    steps: int | None = 100,
+    epochs: int | None = None,
+    batch_size: int | None = None,
+    alpha: float = 0.0,
+    seed: int | None = 0,
+    progress: bool | None = None,
+) -> History:
+    """Train ``model`` on ``(X, y)`` and return the :class:`History`.
+
+    * ``steps``: number of optimizer steps; each uses a fresh random minibatch of ``batch_size``
+      points (``sample_training_data``), or all points when ``batch_size`` is None (full batch).
+    * ``epochs`` (instead of ``steps``): passes over the data, each shuffled and cut into
+      minibatches, so every point is used once per epoch.
+    * ``loss``: ``'hinge'``, ``'bce'``, ``'cross_entropy'``, ``'mse'`` or ``'auto'``; ``alpha`` the
+      L2 strength λ. ``optimizer`` defaults to ``SGD(model.parameters(), lr=0.1)``.
+    * ``seed`` makes the minibatch sequence reproducible.
+    * ``progress``: show a tqdm bar with loss and accuracy; by default only when stderr is a
+      terminal, so logs and tests stay clean.
+    """
+    rows = _rows(X)
+    ys = _labels(y, len(rows))
+    if not rows:
+        raise ValueError("fit: the dataset is empty")
+    if len(rows[0]) != model.nin:
+        raise ValueError(f"fit: the model takes {model.nin} inputs, X has {len(rows[0])} columns")
+    name = resolve_loss(loss, model.nout)
+    top = max(ys)
+    if model.nout == 1 and top > 1:
+        raise ValueError(f"fit: a one-output model is binary, but y has labels up to {top}")
+    if model.nout > 1 and top >= model.nout:
+        raise ValueError(f"fit: y has labels up to {top} but the model has {model.nout} outputs")
+    if epochs is not None:
+        if epochs < 1:
+            raise ValueError(f"fit: epochs must be >= 1, got {epochs}")
+    elif steps is None or steps < 1:
+        raise ValueError(f"fit: steps must be >= 1, got {steps}")
+    if batch_size is not None and batch_size < 1:
+        raise ValueError(f"fit: batch_size must be >= 1, got {batch_size}")
+
+    params = model.parameters()
+    opt = optimizer if optimizer is not None else SGD(params, lr=0.1)
+    rng = np.random.RandomState(seed)
+    index = np.arange(len(rows))
+    size = batch_size or len(rows)
+
+    def batches() -> Any:
+        if epochs is not None:
+            for _ in range(epochs):
+                for _, batch in iterate_minibatches(index, index, size, rng):
+                    yield batch
+        else:
+            for _ in range(steps or 0):
+                yield (
+                    index
+                    if batch_size is None
+                    else sample_training_data((index, index), size, rng)[0]
+                )
+
+    total = epochs * -(-len(rows) // size) if epochs is not None else steps
+    show = sys.stderr.isatty() if progress is None else progress
+    bar: Any = None
+    if show:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=total, desc="train", unit="step", leave=True)
+
+    history = History()
+    start = time.perf_counter()
+    try:
+        for chosen in batches():
+            batch_rows = [rows[i] for i in chosen]
+            batch_ys = [ys[i] for i in chosen]
+            outputs = _scores(model, batch_rows)
+            total_loss = batch_loss(outputs, batch_ys, name, params, alpha)
+            acc = _correct(outputs, batch_ys) / len(batch_ys)
+            history.loss.append(total_loss.data)
+            history.accuracy.append(acc)
+            history.lr.append(opt.lr)
+            opt.zero_grad()
+            total_loss.backward()
+            opt.step()
+            if scheduler is not None:
+                scheduler.step()
+            if bar is not None:
+                bar.set_postfix(loss=f"{total_loss.data:.4f}", acc=f"{acc:.0%}", refresh=False)
+                bar.update()
+    finally:
+        if bar is not None:
+            bar.close()
+    history.seconds = time.perf_counter() - start
+    return history
+
+
+@no_grad()
+def predict_scores(model: Callable[[list[Value]], Any], X: Any) -> npt.NDArray[np.float64]:
+    """The model's raw outputs for every row of X, shape (n,) for one output or (n, k)."""
+    outputs = _scores(model, _rows(X))
+    if outputs and isinstance(outputs[0], Value):
+        return np.array([o.data for o in outputs])
+    return np.array([[o.data for o in out] for out in outputs]).reshape(len(outputs), -1)
+
+
+def predict(model: Callable[[list[Value]], Any], X: Any) -> npt.NDArray[np.int64]:
+    """The predicted class of every row: score > 0 for one output, else the argmax."""
+    scores = predict_scores(model, X)
+    if scores.ndim == 1:
+        return (scores > 0).astype(np.int64)
+    return np.asarray(np.argmax(scores, axis=1), dtype=np.int64)
+
+
+def accuracy(model: Callable[[list[Value]], Any], X: Any, y: Any) -> float:
+    """Fraction of rows whose predicted class equals the label."""
+    labels = np.asarray(y)
+    if len(labels) == 0:
+        raise ValueError("accuracy: no examples")
+    return float(np.mean(predict(model, X) == labels))
