@@ -9,17 +9,27 @@
 """
 
 from .engine import Value, enable_grad, grad, is_grad_enabled, no_grad
+from .explain import backprop_steps, explain, print_tree, text_tree
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+
+# The diagram functions import the graphviz package only when called, so this import stays light.
+from .viz import draw_dot, save_diagram
 
 __all__ = [
     "GradcheckError",
     "Value",
+    "backprop_steps",
+    "draw_dot",
     "enable_grad",
+    "explain",
     "grad",
     "gradcheck",
     "gradgradcheck",
     "is_grad_enabled",
     "no_grad",
+    "print_tree",
+    "save_diagram",
+    "text_tree",
 ]
 
 __version__ = "0.1.0"
