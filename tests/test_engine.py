@@ -13,6 +13,7 @@ What each test compares against:
 
 from __future__ import annotations
 
+import gc
 import math
 import threading
 from fractions import Fraction
@@ -91,6 +92,22 @@ def test_repr_shows_data_and_grad() -> None:
     assert "3.0" in text  # grad: d(3x)/dx = 3
 
 
+def test_both_import_paths_give_the_same_class() -> None:
+    import autograd
+    import autograd.engine
+
+    assert autograd.engine.Value is autograd.Value is Value
+    for name in ("Value", "grad", "no_grad", "gradcheck"):
+        assert hasattr(autograd, name)
+
+
+def test_label_passed_positionally_is_refused_with_a_hint() -> None:
+    # micrograd's signature is Value(data, _children, _op, label): a string second argument is a
+    # mistake (characters would become children), so it must not be silently accepted
+    with pytest.raises(TypeError):
+        Value(1.0, "x")  # type: ignore[arg-type]
+
+
 def test_leaf_internals() -> None:
     x = Value(1.0)
     assert x._prev == ()
@@ -134,6 +151,29 @@ def test_operators_with_numbers_on_either_side(expr: str, fn, value: float, slop
     assert y.data == pytest.approx(value, rel=1e-15)
     y.backward()
     assert x.grad == pytest.approx(slope, rel=1e-15)
+
+
+NUMPY_OPERAND_CASES = [
+    # (expression, value at x = 2, hand-derived d/dx at x = 2)
+    ("float32 * x", lambda x: np.float32(3.0) * x, 6.0, 3.0),
+    ("x * int64", lambda x: x * np.int64(3), 6.0, 3.0),
+    ("float64 - x", lambda x: np.float64(3.0) - x, 1.0, -1.0),
+    ("float32 / x", lambda x: np.float32(4.0) / x, 2.0, -1.0),
+    ("x ** int64", lambda x: x ** np.int64(3), 8.0, 12.0),
+    ("float64 ** x", lambda x: np.float64(3.0) ** x, 9.0, 9.0 * math.log(3.0)),
+]
+
+
+@pytest.mark.parametrize(
+    ("expr", "fn", "value", "slope"), NUMPY_OPERAND_CASES, ids=[c[0] for c in NUMPY_OPERAND_CASES]
+)
+def test_numpy_scalars_on_either_side(expr: str, fn, value: float, slope: float) -> None:
+    x = Value(2.0)
+    y = fn(x)
+    assert type(y) is Value, f"{expr} gave {type(y).__name__}"
+    assert y.data == pytest.approx(value, rel=1e-6)
+    y.backward()
+    assert x.grad == pytest.approx(slope, rel=1e-6)
 
 
 def test_numbers_become_constant_leaves_in_the_graph() -> None:
@@ -436,6 +476,31 @@ def test_backward_on_a_leaf_seeds_it() -> None:
     x = Value(2.0)
     x.backward()
     assert x.grad == 1.0
+
+
+def test_backward_leaves_the_cycle_collector_as_it_found_it() -> None:
+    # backward() pauses the cyclic GC during the walk (a speed measure); it must always restore it
+    x = Value(1.0)
+    was_enabled = gc.isenabled()
+    try:
+        gc.enable()
+        (x * 2.0).backward()
+        assert gc.isenabled()
+        gc.disable()
+        (x * 2.0).backward()
+        assert not gc.isenabled()
+        gc.enable()
+        broken = Value(1.0, (x,), "broken")
+
+        def fail() -> None:
+            raise RuntimeError("custom backward failed")
+
+        broken._backward = fail
+        with pytest.raises(RuntimeError):
+            (broken * 1.0).backward()
+        assert gc.isenabled()
+    finally:
+        (gc.enable if was_enabled else gc.disable)()
 
 
 def test_zero_grad_resets_every_node_of_the_graph() -> None:
