@@ -13,6 +13,7 @@ What each test compares against:
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import math
 import threading
@@ -21,7 +22,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from autograd import Value, enable_grad, is_grad_enabled, no_grad
+from autograd import Value, enable_grad, grad, is_grad_enabled, no_grad
 from autograd.engine import topological_order
 
 # --------------------------------------------------------------------------------------------------
@@ -614,6 +615,38 @@ def test_chain_of_a_million_nodes_backpropagates() -> None:
     assert len(topological_order(x)) == n + 2
 
 
+def test_grad_and_zero_grad_on_a_deep_chain() -> None:
+    # 10^5 tanh nodes: grad() and zero_grad() walk the graph without recursion too.
+    # y = tanh(tanh(...tanh(x))):  dy/dx = prod over the chain of (1 - tanh(u_k)^2)
+    x = Value(0.5)
+    y = x
+    slope = 1.0
+    u = 0.5
+    for _ in range(100_000):
+        y = y.tanh()
+        u = math.tanh(u)
+        slope *= 1.0 - u * u
+    (g,) = grad(y, x)
+    assert g == pytest.approx(slope, rel=1e-9)
+    y.backward()
+    assert x.grad == pytest.approx(slope, rel=1e-9)
+    y.zero_grad()
+    assert x.grad == 0.0 and y.grad == 0.0
+
+
+def test_topological_order_lists_inputs_first_deterministically() -> None:
+    # f = (x + y) * z: depth first, left to right, each node after its inputs
+    x, y, z = Value(-2.0), Value(5.0), Value(-4.0)
+    q = x + y
+    f = q * z
+    assert topological_order(f) == [x, y, q, z, f]
+    g = z * q  # the same nodes, inputs in the other order
+    assert topological_order(g) == [z, x, y, q, g]
+    # a node reached twice is listed once
+    h = q * q
+    assert topological_order(h) == [x, y, q, h]
+
+
 # --------------------------------------------------------------------------------------------------
 # no_grad, enable_grad, detach
 # --------------------------------------------------------------------------------------------------
@@ -720,6 +753,31 @@ def test_main_thread_no_grad_does_not_leak_into_a_new_thread() -> None:
         thread.start()
         thread.join(timeout=10)
     assert seen == {"enabled": True, "prev_len": 2}
+
+
+def test_no_grad_in_one_asyncio_task_does_not_leak_into_another() -> None:
+    async def main() -> tuple[bool, bool, int]:
+        inside = asyncio.Event()
+        release = asyncio.Event()
+
+        async def evaluating() -> bool:
+            with no_grad():
+                inside.set()
+                await release.wait()
+                return is_grad_enabled()
+
+        task = asyncio.create_task(evaluating())
+        await inside.wait()
+        # the other task is suspended inside no_grad; this one still records graphs
+        enabled_here = is_grad_enabled()
+        prev_len = len((Value(1.0) * 2.0)._prev)
+        release.set()
+        return await task, enabled_here, prev_len
+
+    in_task, enabled_here, prev_len = asyncio.run(main())
+    assert in_task is False
+    assert enabled_here is True
+    assert prev_len == 2
 
 
 def test_detach_is_a_leaf_with_the_same_data() -> None:
