@@ -52,6 +52,9 @@ _POW = RULES["pow"]
 _POW_CONST = RULES["pow_const"]
 _RPOW_CONST = RULES["rpow_const"]
 _LINEAR = RULES["linear"]
+_EXP, _LOG, _TANH, _SIGMOID = RULES["exp"], RULES["log"], RULES["tanh"], RULES["sigmoid"]
+_RELU, _LEAKY_RELU, _SQRT, _ABS = RULES["relu"], RULES["leaky_relu"], RULES["sqrt"], RULES["abs"]
+_SIN, _COS = RULES["sin"], RULES["cos"]
 
 # --------------------------------------------------------------------------------------------------
 # Grad mode: inside ``with no_grad():`` operations compute values but record no graph.
@@ -253,44 +256,52 @@ class Value:
     # "unsupported operand type(s) for +: 'Value' and 'str'".
 
     def __add__(self, other: Operand) -> Value:
-        o = other if isinstance(other, Value) else _const(other)
+        o = other if other.__class__ is Value else _const(other)
         if o is None:
             return NotImplemented
         return _node(_ADD.forward(self.data, o.data), (self, o), _ADD)
 
     def __radd__(self, other: Number) -> Value:
         c = _const(other)
-        return NotImplemented if c is None else c.__add__(self)
+        if c is None:
+            return NotImplemented
+        return _node(_ADD.forward(c.data, self.data), (c, self), _ADD)
 
     def __sub__(self, other: Operand) -> Value:
-        o = other if isinstance(other, Value) else _const(other)
+        o = other if other.__class__ is Value else _const(other)
         if o is None:
             return NotImplemented
         return _node(_SUB.forward(self.data, o.data), (self, o), _SUB)
 
     def __rsub__(self, other: Number) -> Value:
         c = _const(other)
-        return NotImplemented if c is None else c.__sub__(self)
+        if c is None:
+            return NotImplemented
+        return _node(_SUB.forward(c.data, self.data), (c, self), _SUB)
 
     def __mul__(self, other: Operand) -> Value:
-        o = other if isinstance(other, Value) else _const(other)
+        o = other if other.__class__ is Value else _const(other)
         if o is None:
             return NotImplemented
         return _node(_MUL.forward(self.data, o.data), (self, o), _MUL)
 
     def __rmul__(self, other: Number) -> Value:
         c = _const(other)
-        return NotImplemented if c is None else c.__mul__(self)
+        if c is None:
+            return NotImplemented
+        return _node(_MUL.forward(c.data, self.data), (c, self), _MUL)
 
     def __truediv__(self, other: Operand) -> Value:
-        o = other if isinstance(other, Value) else _const(other)
+        o = other if other.__class__ is Value else _const(other)
         if o is None:
             return NotImplemented
         return _node(_DIV.forward(self.data, o.data), (self, o), _DIV)
 
     def __rtruediv__(self, other: Number) -> Value:
         c = _const(other)
-        return NotImplemented if c is None else c.__truediv__(self)
+        if c is None:
+            return NotImplemented
+        return _node(_DIV.forward(c.data, self.data), (c, self), _DIV)
 
     def __neg__(self) -> Value:
         return _node(_NEG.forward(self.data), (self,), _NEG)
@@ -318,47 +329,46 @@ class Value:
 
     def exp(self) -> Value:
         """e ** x.  d/dx = exp(x)."""
-        return _unary(self, "exp")
+        return _node(_EXP.forward(self.data), (self,), _EXP)
 
     def log(self) -> Value:
         """Natural logarithm, for x > 0.  d/dx = 1/x."""
-        return _unary(self, "log")
+        return _node(_LOG.forward(self.data), (self,), _LOG)
 
     def tanh(self) -> Value:
         """Hyperbolic tangent, in (-1, 1); never overflows.  d/dx = 1 - tanh(x)^2."""
-        return _unary(self, "tanh")
+        return _node(_TANH.forward(self.data), (self,), _TANH)
 
     def sigmoid(self) -> Value:
         """1 / (1 + e^-x), in (0, 1); never overflows.  d/dx = s * (1 - s)."""
-        return _unary(self, "sigmoid")
+        return _node(_SIGMOID.forward(self.data), (self,), _SIGMOID)
 
     def relu(self) -> Value:
         """max(0, x).  d/dx = 1 for x > 0, else 0."""
-        return _unary(self, "relu")
+        return _node(_RELU.forward(self.data), (self,), _RELU)
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """x for x > 0, else slope * x.  d/dx = 1 for x > 0, else slope."""
         s = _check_number(slope, "leaky_relu(slope)")
-        rule = RULES["leaky_relu"]
-        return _node(rule.forward(self.data, s), (self,), rule, s)
+        return _node(_LEAKY_RELU.forward(self.data, s), (self,), _LEAKY_RELU, s)
 
     def sqrt(self) -> Value:
         """Square root, for x >= 0.  d/dx = 1 / (2 sqrt(x))."""
-        return _unary(self, "sqrt")
+        return _node(_SQRT.forward(self.data), (self,), _SQRT)
 
     def abs(self) -> Value:
         """|x|.  d/dx = sign(x), taken as 0 at x = 0."""
-        return _unary(self, "abs")
+        return _node(_ABS.forward(self.data), (self,), _ABS)
 
     __abs__ = abs
 
     def sin(self) -> Value:
         """sin(x).  d/dx = cos(x)."""
-        return _unary(self, "sin")
+        return _node(_SIN.forward(self.data), (self,), _SIN)
 
     def cos(self) -> Value:
         """cos(x).  d/dx = -sin(x)."""
-        return _unary(self, "cos")
+        return _node(_COS.forward(self.data), (self,), _COS)
 
     def pow(self, exponent: Operand) -> Value:
         """Same as ``self ** exponent``."""
@@ -413,7 +423,7 @@ class Value:
 
     def detach(self) -> Value:
         """A new leaf with the same data and no history: gradients do not flow through it."""
-        return _node(self.data, (), None)
+        return _leaf(self.data)
 
     def backward(self, gradient: float = 1.0) -> None:
         """Fill the ``.grad`` of every node this value depends on with d(self)/d(node).
@@ -463,28 +473,32 @@ _new = object.__new__
 _data = attrgetter("data")
 
 
-def _node(data: float, prev: tuple[Value, ...], rule: Rule | None, aux: Any = None) -> Value:
+def _node(data: float, prev: tuple[Value, ...], rule: Rule, aux: Any = None) -> Value:
     """Make the result node of an op; inside ``no_grad()`` it is a plain leaf (no graph kept)."""
+    if not _is_enabled():
+        return _leaf(data)
     v: Value = _new(Value)
     v.data = data
     v.grad = 0.0
     v.label = ""
-    if rule is not None and _is_enabled():
-        v._prev = prev
-        v._rule = rule
-        v._op = rule.symbol if aux is None else op_label(rule, aux)
-        v._aux = aux
-    else:
-        v._prev = ()
-        v._rule = None
-        v._op = ""
-        v._aux = None
+    v._prev = prev
+    v._rule = rule
+    v._op = rule.symbol if aux is None else op_label(rule, aux)
+    v._aux = aux
     return v
 
 
-def _unary(x: Value, name: str) -> Value:
-    rule = RULES[name]
-    return _node(rule.forward(x.data), (x,), rule)
+def _leaf(data: float) -> Value:
+    """A leaf made by the engine (a constant, a detached copy, a result under no_grad)."""
+    v: Value = _new(Value)
+    v.data = data
+    v.grad = 0.0
+    v.label = ""
+    v._prev = ()
+    v._rule = None
+    v._op = ""
+    v._aux = None
+    return v
 
 
 def _number_or_none(x: object) -> float | None:
@@ -495,13 +509,20 @@ def _number_or_none(x: object) -> float | None:
 
 
 def _const(x: object) -> Value | None:
-    """A plain number as a constant leaf, or None for anything else."""
+    """A Value as is, a plain number as a constant leaf, None for anything else."""
+    cls = x.__class__
+    if cls is float:
+        return _leaf(x)  # type: ignore[arg-type]
+    if cls is int:
+        return _leaf(float(x))  # type: ignore[arg-type]
+    if isinstance(x, Value):
+        return x
     number = _number_or_none(x)
-    return None if number is None else _node(number, (), None)
+    return None if number is None else _leaf(number)
 
 
 def _const_or_raise(x: object, what: str) -> Value:
-    return _node(_check_number(x, what), (), None)
+    return _leaf(_check_number(x, what))
 
 
 def _data_of(x: Operand) -> float:

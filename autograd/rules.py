@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
-from operator import mul
+from operator import mul, sub
 from typing import Any
 
 __all__ = ["RULES", "FloatMath", "Rule"]
@@ -231,14 +231,14 @@ RULES: dict[str, Rule] = _rules(
     ),
     Rule(
         "sub", "-", 2,
-        float.__sub__,
+        sub,
         lambda m, out, a, b: (1.0, -1.0),
         "d/da (a - b) = 1,  d/db (a - b) = -1",
         backward=_b_sub,
     ),
     Rule(
         "mul", "*", 2,
-        float.__mul__,
+        mul,
         lambda m, out, a, b: (b, a),
         "d/da (a * b) = b,  d/db (a * b) = a",
         backward=_b_mul,
@@ -252,7 +252,7 @@ RULES: dict[str, Rule] = _rules(
     ),
     Rule(
         "neg", "neg", 1,
-        float.__neg__,
+        lambda x: -x,
         lambda m, out, x: (-1.0,),
         "d/dx (-x) = -1",
         backward=_b_neg,
