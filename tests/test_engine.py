@@ -903,6 +903,29 @@ def test_tanh_and_sigmoid_never_overflow(x: float) -> None:
     assert v.grad == 0.0  # both slopes underflow to exactly 0 this far out
 
 
+def test_leaky_relu_default_slope_is_one_hundredth() -> None:
+    x = Value(-2.0)
+    y = x.leaky_relu()
+    y.backward()
+    assert y.data == pytest.approx(-0.02, rel=1e-15)
+    assert x.grad == 0.01
+
+
+@pytest.mark.parametrize(
+    ("make", "op"),
+    [
+        (lambda: Value.sum([Value(1.0), "2"]), "Value.sum"),
+        (lambda: Value.linear([Value(1.0)], [None]), "Value.linear"),
+        (lambda: Value.linear([Value(1.0)], [Value(1.0)], bias="b"), "Value.linear"),
+    ],
+    ids=["sum", "linear weight", "linear bias"],
+)
+def test_n_ary_nodes_refuse_non_numbers_naming_the_op(make, op: str) -> None:
+    with pytest.raises(TypeError) as info:
+        make()
+    assert op in str(info.value)
+
+
 def test_leaky_relu_slope_must_be_a_number() -> None:
     with pytest.raises(TypeError):
         Value(1.0).leaky_relu("0.1")  # type: ignore[arg-type]
