@@ -109,7 +109,9 @@ def evaluate(text: str, variables: Mapping[str, Value | float]) -> Value:
         tree = ast.parse(text.strip(), mode="exec")
     except SyntaxError as err:
         where = f" at column {err.offset}" if err.offset else ""
-        raise ExpressionError(f"invalid syntax{where}: {text.strip()!r}") from None
+        shown = text.strip()
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        raise ExpressionError(f"invalid syntax{where}: {shown!r}") from None
     except (ValueError, RecursionError, MemoryError):
         raise ExpressionError("the expression cannot be parsed (too deeply nested?)") from None
     if not tree.body:
