@@ -21,8 +21,10 @@ plain reference counting the moment the last reference to its output goes: no re
 
 from __future__ import annotations
 
+import functools
 import gc
 import numbers
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from operator import attrgetter
@@ -79,17 +81,18 @@ class _GradMode:
     _enabled: bool
 
     def __init__(self) -> None:
-        self._tokens: list[Any] = []
+        # One stack of ContextVar tokens per thread, so that even a single shared instance can be
+        # entered by several threads at once.
+        self._local = threading.local()
 
     def __enter__(self) -> None:
-        self._tokens.append(_grad_enabled.set(self._enabled))
+        tokens = self._local.__dict__.setdefault("tokens", [])
+        tokens.append(_grad_enabled.set(self._enabled))
 
     def __exit__(self, *exc: object) -> None:
-        _grad_enabled.reset(self._tokens.pop())
+        _grad_enabled.reset(self._local.tokens.pop())
 
     def __call__(self, fn: F) -> F:
-        import functools
-
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             with self.__class__():
@@ -403,20 +406,23 @@ class Value:
                 f"Value.linear: got {len(inputs)} inputs but {len(weights)} weights; "
                 "they must have the same length"
             )
-        xs: Sequence[Any] = inputs
-        ws: Sequence[Any] = weights
-        b: Any = bias
-        children: tuple[Any, ...] = (*xs, *ws, b)
-        for c in children:
-            if c.__class__ is not Value:  # rare: convert numbers to constant leaves
-                children = tuple(
-                    v if isinstance(v, Value) else _const_or_raise(v, "Value.linear")
-                    for v in children
-                )
-                n = len(xs)
-                xs, ws, b = children[:n], children[n:-1], children[-1]
-                break
-        data = _LINEAR.forward(map(_data, xs), map(_data, ws), b.data)
+        children: tuple[Any, ...]
+        try:
+            # Fast path, all Values: stream their .data straight into the sum. Numbers have no
+            # .data (AttributeError) and numpy scalars' .data is a buffer (TypeError).
+            b: Any = bias
+            data = _LINEAR.forward(map(_data, inputs), map(_data, weights), b.data)
+            children = (*inputs, *weights, bias)
+        except (AttributeError, TypeError):
+            # Numbers among the operands: make them constant leaves, as the binary ops do.
+            n = len(inputs)
+            children = tuple(
+                v if isinstance(v, Value) else _const_or_raise(v, "Value.linear")
+                for v in (*inputs, *weights, bias)
+            )
+            data = _LINEAR.forward(
+                map(_data, children[:n]), map(_data, children[n:-1]), children[-1].data
+            )
         return _node(data, children, _LINEAR)
 
     # -- graph operations ------------------------------------------------------------------------
@@ -444,15 +450,18 @@ class Value:
             for node in order:
                 node.grad = 0.0
             self.grad += seed
-            # The hot loop: one call per node, straight from the op table.
+            # The hot loop: one call per node, straight from the op table. The fused ops' local
+            # derivatives are finite for finite data, so a node whose gradient is exactly 0 has
+            # nothing to push (0 * finite = 0) and is skipped: in a ReLU net, dead units and
+            # points the hinge loss already classifies correctly make about half the graph.
             for node in reversed(order):
                 rule = node._rule
                 if rule is not None:
                     back = rule.backward
-                    if back is not None:
-                        back(node)
-                    else:
+                    if back is None:
                         _push_grad(node, rule)
+                    elif node.grad != 0.0:
+                        back(node)
                 elif node._aux is not None:
                     node._aux()  # a micrograd-style node with a hand-written _backward
         finally:
@@ -646,8 +655,8 @@ def grad(
     ``grad_outputs`` seeds d(loss)/d(output) for each output (1.0 by default). An input the
     outputs do not depend on is an error unless ``allow_unused=True``, which gives ``None`` for it.
     """
-    outs = [outputs] if isinstance(outputs, Value) else list(outputs)
-    ins = [inputs] if isinstance(inputs, Value) else list(inputs)
+    outs = _as_value_list(outputs, "outputs")
+    ins = _as_value_list(inputs, "inputs")
     for what, seq in (("outputs", outs), ("inputs", ins)):
         for i, v in enumerate(seq):
             if not isinstance(v, Value):
@@ -711,6 +720,16 @@ def grad(
         else:
             results.append(float(g))
     return tuple(results)
+
+
+def _as_value_list(x: object, what: str) -> list[Value]:
+    if isinstance(x, Value):
+        return [x]
+    if isinstance(x, (str, bytes)) or not isinstance(x, Iterable):
+        raise TypeError(
+            f"grad: {what} must be a Value or a sequence of Values, got {type(x).__name__}: {x!r}"
+        )
+    return list(x)
 
 
 def _times(g: Any, d: Any) -> Any:
