@@ -1,0 +1,328 @@
+"""Benchmark autograd against micrograd 0.1.0, plain Python floats and numpy, in one run.
+
+    make bench                       # sets up benchmarks/.venv (micrograd from PyPI) and runs this
+    python benchmarks/run.py --quick # fewer repetitions, smaller graphs
+
+Prints medians over repetitions and, above all, RATIOS measured side by side in the same run, so
+the numbers carry over between machines better than absolute times do:
+
+1. micrograd's demo training step (same data, same initial weights, same loss and schedule), with
+   the losses of every implementation side by side (they must agree to ~1e-9);
+2. building and backpropagating a long chain (x = x*1.0001 + 0.5, N = 10^3 ... 10^6) and a wide sum
+   of products, in nodes per second;
+3. memory per node (tracemalloc) and the peak RSS of the training run;
+4. the deepest chain each engine can backpropagate.
+
+Slow or deep measurements run in child processes (``--child ...``), so that one engine's memory,
+recursion limit or crash cannot affect another's numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(1, str(HERE.parent))
+
+import demo_step  # noqa: E402
+import graphs  # noqa: E402
+
+SEED = 1337
+
+
+def engine(name: str) -> Any:
+    if name == "micrograd":
+        from micrograd.engine import Value as MicrogradValue
+
+        return MicrogradValue
+    from autograd import Value
+
+    return Value
+
+
+def moons() -> tuple[Any, Any]:
+    from autograd.data import moons as make_moons
+
+    X, y = make_moons(n=100, noise=0.1, seed=SEED)
+    return X, y * 2 - 1 if y.min() == 0 else y
+
+
+# --------------------------------------------------------------------------------------------------
+# Child processes: one measurement each, printed as JSON on stdout.
+# --------------------------------------------------------------------------------------------------
+
+
+def child(kind: str, name: str, n: int) -> dict[str, Any]:
+    if kind == "chain":
+        sys.setrecursionlimit(max(sys.getrecursionlimit(), 10 * n + 10_000))
+        t_build, t_back, g = graphs.build_and_backward(engine(name), n)
+        return {"build": t_build, "backward": t_back, "grad": g}
+    if kind == "depth":
+        # micrograd's recursive topological sort, at Python's default recursion limit
+        try:
+            _, _, g = graphs.build_and_backward(engine(name), n)
+        except RecursionError:
+            return {"ok": False}
+        return {"ok": abs(g - graphs.chain_gradient(n)) < 1e-9 * abs(g)}
+    if kind == "rss":
+        X, y = moons()
+        step = demo_step.IMPLEMENTATIONS[name](X, y, demo_step.initial_weights(SEED))
+        for k in range(n):
+            step(k)
+        return {"max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
+    raise SystemExit(f"unknown child measurement {kind!r}")
+
+
+def run_child(kind: str, name: str, n: int, timeout: float = 1800) -> dict[str, Any]:
+    cmd = [sys.executable, str(Path(__file__)), "--child", kind, name, str(n)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        return {"error": proc.stderr.strip().splitlines()[-1] if proc.stderr else "crashed"}
+    result: dict[str, Any] = json.loads(proc.stdout)
+    return result
+
+
+# --------------------------------------------------------------------------------------------------
+# Printing
+# --------------------------------------------------------------------------------------------------
+
+
+def table(headers: list[str], rows: list[list[str]]) -> None:
+    widths = [max(len(str(c)) for c in col) for col in zip(headers, *rows)]
+    line = "| " + " | ".join(h.ljust(w) for h, w in zip(headers, widths)) + " |"
+    print(line)
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for row in rows:
+        print("| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths)) + " |")
+    print()
+
+
+def fmt_time(s: float) -> str:
+    return f"{s * 1e3:.2f} ms" if s < 1 else f"{s:.2f} s"
+
+
+# --------------------------------------------------------------------------------------------------
+# 1. Training step
+# --------------------------------------------------------------------------------------------------
+
+
+def bench_training(steps: dict[str, int], compare_steps: int) -> dict[str, float]:
+    print("## 1. micrograd's demo training step (moons, MLP(2, [16, 16, 1]), hinge + L2, SGD)\n")
+    X, y = moons()
+    weights = demo_step.initial_weights(SEED)
+    medians: dict[str, float] = {}
+    losses: dict[str, list[float]] = {}
+    for name, make in demo_step.IMPLEMENTATIONS.items():
+        step = make(X, y, weights)
+        times, trace = [], []
+        for k in range(steps[name]):
+            t0 = time.perf_counter()
+            trace.append(step(k))
+            times.append(time.perf_counter() - t0)
+        medians[name] = statistics.median(times)
+        losses[name] = trace[:compare_steps]
+    ref = losses["micrograd 0.1.0"]
+    mg, plain, vec = (
+        medians[k] for k in ("micrograd 0.1.0", "plain Python floats", "numpy (vectorised)")
+    )
+    rows = []
+    for name, t in medians.items():
+        diff = max(abs(a - b) for a, b in zip(losses[name], ref))
+        rows.append(
+            [
+                name,
+                str(steps[name]),
+                fmt_time(t),
+                f"{mg / t:.1f}x",
+                f"{t / plain:.2f}x",
+                f"{t / vec:.0f}x",
+                f"{losses[name][-1]:.12f}",
+                f"{diff:.1e}",
+            ]
+        )
+    table(
+        [
+            "implementation",
+            "steps",
+            "median step",
+            "speed-up vs micrograd",
+            "time / plain Python",
+            "time / numpy",
+            f"loss at step {compare_steps}",
+            "max |Δloss| vs micrograd",
+        ],
+        rows,
+    )
+    return medians
+
+
+# --------------------------------------------------------------------------------------------------
+# 2-4. Graph workloads, memory, depth
+# --------------------------------------------------------------------------------------------------
+
+
+def bench_chains(sizes: list[int]) -> None:
+    print("## 2a. Long chain x = x*1.0001 + 0.5: build + backward (4 nodes per step)\n")
+    rows = []
+    for n in sizes:
+        res = {name: run_child("chain", name, n) for name in ("micrograd", "autograd")}
+        cells = [f"{n:,}"]
+        totals = {}
+        for name, r in res.items():
+            if "error" in r:
+                cells += [f"failed: {r['error'][:40]}", "-"]
+                continue
+            total = r["build"] + r["backward"]
+            totals[name] = total
+            ok = abs(r["grad"] - graphs.chain_gradient(n)) <= 1e-9 * graphs.chain_gradient(n)
+            cells += [
+                fmt_time(total),
+                f"{graphs.chain_nodes(n) / total / 1e6:.2f} M/s" + ("" if ok else " (WRONG grad)"),
+            ]
+        ratio = totals["micrograd"] / totals["autograd"] if len(totals) == 2 else float("nan")
+        rows.append([*cells, f"{ratio:.1f}x"])
+    table(["N", "micrograd", "micrograd nodes/s", "autograd", "autograd nodes/s", "speed-up"], rows)
+
+
+def bench_wide(n: int) -> None:
+    print(f"## 2b. Wide sum of products, sum(a_i * b_i) over {n:,} pairs: build + backward\n")
+    rows = []
+    times = {}
+    for label, name, nary in (
+        ("micrograd, sum()", "micrograd", False),
+        ("autograd, sum()", "autograd", False),
+        ("autograd, Value.sum()", "autograd", True),
+    ):
+        V = engine(name)
+        t0 = time.perf_counter()
+        a, out = graphs.wide(V, n, nary)
+        nodes = graphs.count_nodes(out)
+        t1 = time.perf_counter()
+        out.backward()
+        t2 = time.perf_counter()
+        assert abs(a[7].grad - (1.0 - 0.0005 * 7)) < 1e-12
+        times[label] = t2 - t0
+        rows.append(
+            [
+                label,
+                f"{nodes:,}",
+                fmt_time(t1 - t0),
+                fmt_time(t2 - t1),
+                f"{nodes / (t2 - t0) / 1e6:.2f} M/s",
+            ]
+        )
+        del a, out
+    for row in rows:
+        row.append(f"{times['micrograd, sum()'] / times[row[0]]:.1f}x")
+    table(["engine", "nodes", "build", "backward", "nodes/s", "speed-up vs micrograd"], rows)
+
+
+def bench_memory(train_steps: int) -> None:
+    print("## 3. Memory\n")
+    X, y = moons()
+    weights = demo_step.initial_weights(SEED)
+    graphs_to_measure = {
+        "chain, 400,001 nodes": lambda V, mod: graphs.chain(V, 100_000)[1],
+        "wide sum of products, 20,000 pairs": lambda V, mod: graphs.wide(V, 20_000)[1],
+        "demo training loss graph": lambda V, mod: demo_step.demo_loss(
+            V,
+            mod.MLP(2, [16, 16, 1]),
+            X.tolist(),
+            y.tolist(),
+            idiomatic=mod.__name__ == "autograd.nn",
+        ),
+    }
+    rows = []
+    for label, build in graphs_to_measure.items():
+        per_node = {}
+        for name in ("micrograd", "autograd"):
+            mod = __import__(f"{name}.nn", fromlist=["MLP"])
+            per_node[name] = graphs.bytes_per_node(functools.partial(build, engine(name), mod))
+        rows.append(
+            [
+                f"{label} (tracemalloc, bytes per node)",
+                f"{per_node['micrograd']:.0f}",
+                f"{per_node['autograd']:.0f}",
+                f"{per_node['autograd'] / per_node['micrograd']:.2f}",
+            ]
+        )
+    rss = {
+        name: run_child("rss", impl, train_steps).get("max_rss_kb", float("nan"))
+        for name, impl in (("micrograd", "micrograd 0.1.0"), ("autograd", "autograd (idiomatic)"))
+    }
+    rows.append(
+        [
+            f"peak RSS of {train_steps} training steps (MiB)",
+            f"{rss['micrograd'] / 1024:.0f}",
+            f"{rss['autograd'] / 1024:.0f}",
+            f"{rss['autograd'] / rss['micrograd']:.2f}",
+        ]
+    )
+    del weights
+    table(["measurement", "micrograd", "autograd", "autograd / micrograd"], rows)
+
+
+def bench_depth(autograd_max: int) -> None:
+    print("## 4. Deepest chain that backpropagates (Python's default recursion limit)\n")
+    deepest = 0
+    n = 50
+    while n <= 5000:
+        if not run_child("depth", "micrograd", n).get("ok"):
+            break
+        deepest = n
+        n += 50
+    ours = run_child("depth", "autograd", autograd_max)
+    table(
+        ["engine", "deepest chain (steps of x*1.0001 + 0.5)"],
+        [
+            ["micrograd", f"{deepest:,} (RecursionError at {n:,})"],
+            [
+                "autograd",
+                f">= {autograd_max:,} (largest tried{'' if ours.get('ok') else ': FAILED'})",
+            ],
+        ],
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="fewer steps and smaller graphs")
+    parser.add_argument("--child", nargs=3, metavar=("KIND", "ENGINE", "N"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind, name, n = args.child
+        print(json.dumps(child(kind, name, int(n))))
+        return 0
+
+    quick = args.quick
+    print(
+        f"# autograd benchmark: Python {platform.python_version()}, {platform.machine()}, "
+        f"{platform.system()} {platform.release()}, {__import__('os').cpu_count()} CPUs\n"
+    )
+    steps = {name: 20 for name in demo_step.IMPLEMENTATIONS}
+    steps["micrograd 0.1.0"] = 3 if quick else 5
+    steps["numpy (vectorised)"] = 200
+    bench_training(steps, compare_steps=steps["micrograd 0.1.0"])
+    sizes = [1_000, 10_000, 100_000] if quick else [1_000, 10_000, 100_000, 1_000_000]
+    bench_chains(sizes)
+    bench_wide(20_000 if quick else 100_000)
+    bench_memory(3 if quick else 10)
+    bench_depth(sizes[-1])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
