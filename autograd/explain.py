@@ -32,8 +32,11 @@ __all__ = [
     "BackpropStep",
     "ChildUpdate",
     "backprop_steps",
+    "check_number_format",
     "describe",
     "explain",
+    "format_number",
+    "format_steps",
     "node_names",
     "print_tree",
     "text_tree",
@@ -117,9 +120,10 @@ def describe(node: Value, names: dict[Value, str]) -> str:
     return f"{name} = {expr}"
 
 
-def _num(x: float, fmt: str) -> str:
+def format_number(x: float, fmt: str) -> str:
+    """``format(x, fmt)``, but a negative zero (a gradient of -0.0) is written without its sign."""
     text = format(x, fmt)
-    return "0" if text in ("-0", "-0.0") else text
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
 # --------------------------------------------------------------------------------------------------
@@ -151,7 +155,7 @@ def text_tree(
     """
     if not isinstance(root, Value):
         raise TypeError(f"text_tree: expected a Value, got {type(root).__name__}: {root!r}")
-    _check_fmt(fmt, "text_tree")
+    check_number_format(fmt, "text_tree")
     names = node_names(topological_order(root))
     lines: list[str] = []
     seen: set[Value] = set()
@@ -163,9 +167,9 @@ def text_tree(
             lines.append(f"{lead}{names[node]}  (see above)")
             continue
         seen.add(node)
-        text = f"{lead}{describe(node, names)}   data {_num(node.data, fmt)}"
+        text = f"{lead}{describe(node, names)}   data {format_number(node.data, fmt)}"
         if show_grad:
-            text += f"   grad {_num(node.grad, fmt)}"
+            text += f"   grad {format_number(node.grad, fmt)}"
         lines.append(text)
         if not node._prev:
             continue
@@ -193,7 +197,8 @@ def print_tree(
     print(text, file=sys.stdout if file is None else file)
 
 
-def _check_fmt(fmt: str, where: str) -> None:
+def check_number_format(fmt: str, where: str) -> None:
+    """Raise ValueError naming ``where`` unless ``fmt`` is a format spec for floats."""
     try:
         format(1.5, fmt)
     except (ValueError, TypeError):
@@ -297,7 +302,7 @@ def explain(
     df/dx = df/dq · dq/dx = -4 × 1 = -4, and the same for y. With ``formulas`` each step also
     shows the op table's rule for its local derivatives.
     """
-    _check_fmt(fmt, "explain")
+    check_number_format(fmt, "explain")
     out = sys.stdout if file is None else file
     print(format_steps(backprop_steps(root, gradient), fmt=fmt, formulas=formulas), file=out)
 
@@ -309,6 +314,10 @@ def format_steps(
     formulas: bool = True,
 ) -> str:
     """The table :func:`explain` prints, from the records of :func:`backprop_steps`."""
+
+    def num(x: float) -> str:
+        return format_number(x, fmt)
+
     rows: list[tuple[str, ...]] = []
     notes: dict[int, str] = {}  # row index -> a full-width line printed after that row
     out = ""
@@ -319,19 +328,19 @@ def format_steps(
         if step.index == 0:
             out = step.name
             d_out = f"d{out}/d{out}"
-            rows.append(("0", step.name, f"{d_out} = {_num(step.upstream, fmt)}", "(seed)"))
+            rows.append(("0", step.name, f"{d_out} = {num(step.upstream)}", "(seed)"))
             continue
-        upstream = f"d{out}/d{step.name} = {_num(step.upstream, fmt)}"
+        upstream = f"d{out}/d{step.name} = {num(step.upstream)}"
         for i, u in enumerate(step.updates):
-            local = "?" if u.local is None else _num(u.local, fmt)
+            local = "?" if u.local is None else num(u.local)
             product = (
-                f"{_num(step.upstream, fmt)} × {local} = {_num(u.contribution, fmt)}"
+                f"{num(step.upstream)} × {local} = {num(u.contribution)}"
                 if u.local is not None
-                else f"{_num(u.contribution, fmt)}"
+                else f"{num(u.contribution)}"
             )
-            after = _num(u.grad_after, fmt)
+            after = num(u.grad_after)
             if u.grad_before != 0:  # a reused node: gradients from its uses add up
-                after = f"{_num(u.grad_before, fmt)} + {_num(u.contribution, fmt)} = {after}"
+                after = f"{num(u.grad_before)} + {num(u.contribution)} = {after}"
             head = (str(step.index), step.expression, upstream) if i == 0 else ("", "", "")
             rows.append((*head, u.name, f"d{step.name}/d{u.name} = {local}", product, after))
             if not u.child._prev:
@@ -354,7 +363,7 @@ def format_steps(
         lines.append(line(row))
         if r in notes:
             lines.append(" " * indent + notes[r])
-    summary = ",  ".join(f"d{out}/d{name} = {_num(v.grad, fmt)}" for v, name in leaves.items())
+    summary = ",  ".join(f"d{out}/d{name} = {num(v.grad)}" for v, name in leaves.items())
     if summary:
         lines.append(f"gradients of the inputs: {summary}")
     return "\n".join(lines)

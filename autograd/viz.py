@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from .engine import Value, local_grads, topological_order
-from .explain import _check_fmt, node_names
+from .explain import check_number_format, format_number, node_names
 
 __all__ = [
     "INSTALL_DOT",
@@ -120,10 +120,6 @@ def _record(fields: list[str], rankdir: str) -> str:
     return f"{{ {body} }}" if rankdir in ("LR", "RL") else body
 
 
-def _num(x: float, fmt: str) -> str:
-    return format(x, fmt)
-
-
 # --------------------------------------------------------------------------------------------------
 # draw_dot
 # --------------------------------------------------------------------------------------------------
@@ -177,7 +173,7 @@ def draw_dot(
         )
     if max_nodes is not None and (not isinstance(max_nodes, int) or max_nodes < 1):
         raise ValueError(f"draw_dot: max_nodes={max_nodes!r}; expected a positive int or None")
-    _check_fmt(fmt, "draw_dot")
+    check_number_format(fmt, "draw_dot")
     param_set = set(params) if params is not None else set()
     for p in param_set:
         if not isinstance(p, Value):
@@ -246,9 +242,9 @@ class _Style:
         return {"style": "filled", "fillcolor": _ROLE_FILL[role]}
 
     def fields(self, node: Value) -> list[str]:
-        out = [_escape(self.names[node]), f"data {_num(node.data, self.fmt)}"]
+        out = [_escape(self.names[node]), f"data {format_number(node.data, self.fmt)}"]
         if self.show_grad:
-            out.append(f"grad {_num(node.grad, self.fmt)}")
+            out.append(f"grad {format_number(node.grad, self.fmt)}")
         return out
 
 
@@ -273,12 +269,15 @@ def _edge_label(node: Value, style: _Style) -> list[str]:
         locals_ = local_grads(node)
     except TypeError:  # a hand-built node with its own _backward: no table entry to read
         return [""] * len(node._prev)
-    f = style.fmt
     up = node.grad
+
+    def num(x: float) -> str:
+        return format_number(x, style.fmt)
+
     return [
-        f"local {_num(d, f)}\\n{_num(up, f)} × {_num(d, f)} = {_num(up * d, f)}"
+        f"local {num(d)}\\n{num(up)} × {num(d)} = {num(up * d)}"
         if style.show_grad
-        else f"local {_num(d, f)}"
+        else f"local {num(d)}"
         for d in locals_
     ]
 
@@ -431,16 +430,16 @@ def _draw_group(dot: Any, gid: str, group: _Group, style: _Style) -> None:
     outs = group.outputs
     if len(outs) == 1:
         title = f"neuron  {formula}"
-        values = [f"data {_num(outs[0].data, f)}"]
+        values = [f"data {format_number(outs[0].data, f)}"]
         if style.show_grad:
-            values.append(f"grad {_num(outs[0].grad, f)}")
+            values.append(f"grad {format_number(outs[0].grad, f)}")
     else:
         title = f"layer  {len(outs)} × {formula}"
         data = [v.data for v in outs]
-        values = [f"data {_num(min(data), f)} … {_num(max(data), f)}"]
+        values = [f"data {format_number(min(data), f)} … {format_number(max(data), f)}"]
         if style.show_grad:
             grads = [v.grad for v in outs]
-            values.append(f"grad {_num(min(grads), f)} … {_num(max(grads), f)}")
+            values.append(f"grad {format_number(min(grads), f)} … {format_number(max(grads), f)}")
     sizes = f"{group.n_inputs} inputs, {group.n_params} params"
     fields = [_escape(title), _escape(sizes), *values]
     attrs: dict[str, str] = {}
