@@ -91,7 +91,7 @@ def _run_walkthrough(args: argparse.Namespace) -> int:
     print_tree(f, fmt=fmt)
     print()
     print("Reading it: df/dx = df/dq · dq/dx = (-4) · 1 = -4. Nudge x up by a small h and f moves")
-    print("by about -4h; z's gradient is q = 3, so f grows with z at three times the rate.")
+    print("by about -4h; df/dz = q = 3, so nudging z up by h moves f by about +3h.")
     print()
     print('Draw it: python -m autograd draw "q = x + y; f = q * z" x=-2 y=5 z=-4 -o graph.svg')
     return 0
