@@ -16,7 +16,7 @@ import numpy as np
 from .engine import no_grad
 from .train import History, predict_scores
 
-__all__ = ["plot_decision_boundary", "plot_history"]
+__all__ = ["decision_grid", "plot_decision_boundary", "plot_history"]
 
 # Colour-blind-safe colours (Okabe-Ito), one per class.
 _COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -44,6 +44,30 @@ def _save(fig: Any, path: str | os.PathLike[str] | None) -> None:
         fig.savefig(path)
 
 
+def decision_grid(
+    model: Callable[..., Any], X: Any, *, resolution: int = 120, margin: float = 0.5
+) -> tuple[Any, Any, Any]:
+    """The model's scores on a ``resolution × resolution`` grid covering X plus ``margin``.
+
+    Returns ``xx, yy, scores``: the grid coordinates (``meshgrid`` arrays) and the scores, shape
+    ``(resolution², )`` for one output or ``(resolution², k)``, row by row like ``xx.ravel()``.
+    Evaluated under ``no_grad()``: tens of thousands of forward passes, and no graph is needed.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2 or X.shape[1] != 2 or not len(X):
+        raise ValueError(f"decision_grid: expected X of shape (n, 2), got {X.shape}")
+    if resolution < 2:
+        raise ValueError(f"decision_grid: resolution must be >= 2, got {resolution}")
+    lo = X.min(axis=0) - margin
+    hi = X.max(axis=0) + margin
+    xx, yy = np.meshgrid(
+        np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution)
+    )
+    with no_grad():
+        scores = predict_scores(model, np.c_[xx.ravel(), yy.ravel()])
+    return xx, yy, scores
+
+
 def plot_decision_boundary(
     model: Callable[..., Any],
     X: Any,
@@ -63,18 +87,7 @@ def plot_decision_boundary(
     """
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y)
-    if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"plot_decision_boundary: expected X of shape (n, 2), got {X.shape}")
-    if resolution < 2:
-        raise ValueError(f"plot_decision_boundary: resolution must be >= 2, got {resolution}")
-    lo = X.min(axis=0) - margin
-    hi = X.max(axis=0) + margin
-    xx, yy = np.meshgrid(
-        np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution)
-    )
-    grid = np.c_[xx.ravel(), yy.ravel()]
-    with no_grad():
-        scores = predict_scores(model, grid)
+    xx, yy, scores = decision_grid(model, X, resolution=resolution, margin=margin)
     binary = scores.ndim == 1
     k = max(int(y.max()) + 1 if y.size else 2, 2 if binary else scores.shape[1])
     zz = (scores > 0).astype(int) if binary else np.argmax(scores, axis=1)
@@ -98,8 +111,8 @@ def plot_decision_boundary(
             linewidths=0.5,
             label=f"class {c}",
         )
-    ax.set_xlim(lo[0], hi[0])
-    ax.set_ylim(lo[1], hi[1])
+    ax.set_xlim(xx[0, 0], xx[0, -1])
+    ax.set_ylim(yy[0, 0], yy[-1, 0])
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.legend(loc="upper right", fontsize="small", framealpha=0.8)

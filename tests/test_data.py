@@ -1,0 +1,146 @@
+"""Toy datasets: their geometry, reproducibility, and the splits and minibatch samplers."""
+
+import numpy as np
+import pytest
+
+from autograd import data
+
+
+def test_moons_without_noise_lie_on_the_two_half_circles():
+    X, y = data.moons(101, noise=0.0, seed=3)
+    assert X.shape == (101, 2) and y.shape == (101,)
+    assert (y == 0).sum() == 50 and (y == 1).sum() == 51  # n // 2 on the first arc
+    upper, lower = X[y == 0], X[y == 1]
+    # class 0: the unit circle's upper half; class 1: the circle of radius 1 about (1, 0.5), lower
+    assert np.allclose(np.hypot(upper[:, 0], upper[:, 1]), 1.0)
+    assert (upper[:, 1] >= -1e-12).all()
+    assert np.allclose(np.hypot(lower[:, 0] - 1, lower[:, 1] - 0.5), 1.0)
+    assert (lower[:, 1] <= 0.5 + 1e-12).all()
+
+
+def test_moons_shuffle_first_then_add_noise_from_the_same_generator():
+    # The shuffle draws first, so noise changes only the coordinates, not the order of points:
+    # the difference from the noiseless set is the gaussian noise itself.
+    clean, y0 = data.moons(2000, noise=0.0, seed=7)
+    noisy, y1 = data.moons(2000, noise=0.1, seed=7)
+    assert (y0 == y1).all()
+    diff = noisy - clean
+    assert abs(diff.mean()) < 0.01
+    assert diff.std() == pytest.approx(0.1, rel=0.05)
+
+
+def test_moons_follows_make_moons_random_stream():
+    # make_moons: permute arange(n) in place with RandomState(seed).shuffle, then normal(noise).
+    rng = np.random.RandomState(1337)
+    order = np.arange(10)
+    rng.shuffle(order)
+    noise = rng.normal(scale=0.1, size=(10, 2))
+    t = np.linspace(0, np.pi, 5)
+    arcs = np.r_[np.c_[np.cos(t), np.sin(t)], np.c_[1 - np.cos(t), 0.5 - np.sin(t)]]
+    X, y = data.moons(10, noise=0.1, seed=1337)
+    assert np.allclose(X, arcs[order] + noise)
+    assert (y == (order >= 5)).all()
+
+
+def test_circles_radii():
+    X, y = data.circles(200, noise=0.0, seed=0, factor=0.3)
+    r = np.hypot(X[:, 0], X[:, 1])
+    assert np.allclose(r[y == 0], 1.0) and np.allclose(r[y == 1], 0.3)
+
+
+def test_xor_labels_are_the_sign_rule():
+    X, y = data.xor(300, noise=0.0, seed=1)
+    assert ((X[:, 0] * X[:, 1] < 0) == (y == 1)).all()
+    assert 0.35 < y.mean() < 0.65
+
+
+def test_spiral_has_k_arms_of_growing_radius():
+    X, y = data.spiral(300, noise=0.0, seed=0, classes=3)
+    assert sorted(np.bincount(y)) == [100, 100, 100]
+    for j in range(3):
+        r = np.hypot(*X[y == j].T)
+        assert np.allclose(r, np.linspace(0, 1, 100))  # radius grows linearly along each arm
+
+
+def test_blobs_cluster_around_k_centres():
+    X, y = data.blobs(300, noise=0.1, seed=0, classes=4)
+    assert sorted(np.bincount(y)) == [75] * 4
+    for j in range(4):
+        centre = X[y == j].mean(axis=0)
+        assert np.hypot(*centre) == pytest.approx(2.0, abs=0.05)
+
+
+@pytest.mark.parametrize(
+    ("make", "rule"),
+    [
+        (data.simple, lambda x1, x2: x1 < 0.5),
+        (data.diagonal, lambda x1, x2: x1 + x2 < 0.5),
+        (data.split, lambda x1, x2: (x1 < 0.2) | (x1 > 0.8)),
+    ],
+)
+def test_unit_square_sets_follow_their_rule(make, rule):
+    X, y = make(500, noise=0.0, seed=2)
+    assert ((X >= 0) & (X <= 1)).all()
+    assert (rule(X[:, 0], X[:, 1]) == (y == 1)).all()
+
+
+@pytest.mark.parametrize("name", list(data.DATASETS))
+def test_every_dataset_is_reproducible_from_its_seed(name):
+    a = data.load(name, 60, 0.1, seed=5)
+    b = data.load(name, 60, 0.1, seed=5)
+    c = data.load(name, 60, 0.1, seed=6)
+    assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+    assert not np.array_equal(a[0], c[0])
+    assert a[0].dtype == np.float64 and a[1].dtype == np.int64
+
+
+def test_generators_leave_numpys_global_state_alone():
+    np.random.seed(0)
+    expected = np.random.rand()
+    np.random.seed(0)
+    data.moons(50, 0.1, seed=1)
+    data.spiral(50, 0.1, seed=1)
+    assert np.random.rand() == expected
+
+
+def test_bad_arguments_are_refused():
+    with pytest.raises(ValueError, match="noise must be >= 0"):
+        data.moons(10, noise=-1)
+    with pytest.raises(TypeError, match="n must be an int"):
+        data.xor(10.5)
+    with pytest.raises(ValueError, match="classes must be an int >= 2"):
+        data.spiral(30, classes=1)
+    with pytest.raises(ValueError, match="unknown dataset 'moon'"):
+        data.load("moon", 10, 0.1)
+
+
+def test_train_test_split_is_a_partition():
+    X, y = data.moons(40, 0.1, seed=0)
+    X_tr, X_te, y_tr, y_te = data.train_test_split(X, y, test_fraction=0.25, seed=1)
+    assert len(y_te) == 10 and len(y_tr) == 30
+    rows = {tuple(r) for r in np.r_[X_tr, X_te]}
+    assert rows == {tuple(r) for r in X}  # every point exactly once
+    again = data.train_test_split(X, y, test_fraction=0.25, seed=1)
+    assert np.array_equal(again[1], X_te)
+
+
+def test_sample_training_data_draws_distinct_points_reproducibly():
+    X = np.arange(20.0).reshape(10, 2)
+    y = np.arange(10)
+    Xb, yb = data.sample_training_data((X, y), 4, rng=3)
+    assert len(set(yb)) == 4
+    assert np.array_equal(Xb, X[yb])  # rows stay paired with their labels
+    assert np.array_equal(data.sample_training_data((X, y), 4, rng=3)[1], yb)
+    rng = np.random.RandomState(0)
+    first = data.sample_training_data((X, y), 4, rng)[1]
+    second = data.sample_training_data((X, y), 4, rng)[1]
+    assert not np.array_equal(first, second)  # one generator: a sequence of different batches
+    assert len(data.sample_training_data((X, y), 256)[1]) == 10  # asks for more than there is
+
+
+def test_iterate_minibatches_covers_every_point_once_per_epoch():
+    X = np.arange(14.0).reshape(7, 2)
+    y = np.arange(7)
+    batches = list(data.iterate_minibatches(X, y, 3, rng=0))
+    assert [len(b[1]) for b in batches] == [3, 3, 1]
+    assert sorted(np.concatenate([b[1] for b in batches])) == list(range(7))
