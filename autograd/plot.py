@@ -85,6 +85,7 @@ def plot_decision_boundary(
     is the contour score = 0. A k-output model predicts the argmax class. Returns the Figure and,
     given ``path``, saves it (PNG, SVG or PDF by the extension).
     """
+    fig = _figure(5.5, 5.0)  # first: a missing matplotlib is reported before any work
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y)
     xx, yy, scores = decision_grid(model, X, resolution=resolution, margin=margin)
@@ -92,7 +93,6 @@ def plot_decision_boundary(
     k = max(int(y.max()) + 1 if y.size else 2, 2 if binary else scores.shape[1])
     zz = (scores > 0).astype(int) if binary else np.argmax(scores, axis=1)
 
-    fig = _figure(5.5, 5.0)
     from matplotlib.colors import ListedColormap
 
     cmap = ListedColormap([_COLOURS[c % len(_COLOURS)] for c in range(k)])

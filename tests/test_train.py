@@ -1,6 +1,8 @@
 """Training: the micrograd demo reaches 100%, stated bars on circles, xor and a 3-class spiral,
 minibatches and epochs, evaluation without a graph, progress output, and the plots."""
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -210,3 +212,12 @@ def test_k_class_boundary_colours_regions_by_argmax(tmp_path):
         seen = colour_at(*point)
         distances = [np.abs(seen - tint(c)).sum() for c in range(3)]
         assert int(np.argmin(distances)) == cls, (point, seen)
+
+
+def test_missing_matplotlib_names_the_plot_extra(monkeypatch):
+    from autograd.plot import plot_decision_boundary
+
+    for name in ("matplotlib", "matplotlib.figure", "matplotlib.backends.backend_agg"):
+        monkeypatch.setitem(sys.modules, name, None)  # makes "import matplotlib..." fail
+    with pytest.raises(ImportError, match=r"scalar-autograd\[plot\]"):
+        plot_decision_boundary(MLP(2, [1]), np.zeros((2, 2)), np.array([0, 1]))
