@@ -27,7 +27,6 @@ import numbers
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
-from operator import attrgetter
 from typing import Any, TypeVar, Union
 
 from .rules import RULES, FloatMath, Rule, op_label
@@ -391,7 +390,7 @@ class Value:
         )
         if not children:
             raise ValueError("Value.sum: expected at least one value, got an empty sequence")
-        return _node(_ADD.forward(*map(_data, children)), children, _ADD)
+        return _node(_ADD.forward(*[c.data for c in children]), children, _ADD)
 
     @staticmethod
     def linear(inputs: Sequence[Operand], weights: Sequence[Operand], bias: Operand = 0.0) -> Value:
@@ -408,10 +407,9 @@ class Value:
             )
         children: tuple[Any, ...]
         try:
-            # Fast path, all Values: stream their .data straight into the sum. Numbers have no
-            # .data (AttributeError) and numpy scalars' .data is a buffer (TypeError).
-            b: Any = bias
-            data = _LINEAR.forward(map(_data, inputs), map(_data, weights), b.data)
+            # Fast path, all Values. A number has no .data (AttributeError); a numpy scalar's .data
+            # is a buffer, which does not multiply (TypeError).
+            data = _LINEAR.forward(inputs, weights, bias)
             children = (*inputs, *weights, bias)
         except (AttributeError, TypeError):
             # Numbers among the operands: make them constant leaves, as the binary ops do.
@@ -420,9 +418,7 @@ class Value:
                 v if isinstance(v, Value) else _const_or_raise(v, "Value.linear")
                 for v in (*inputs, *weights, bias)
             )
-            data = _LINEAR.forward(
-                map(_data, children[:n]), map(_data, children[n:-1]), children[-1].data
-            )
+            data = _LINEAR.forward(children[:n], children[n:-1], children[-1])
         return _node(data, children, _LINEAR)
 
     # -- graph operations ------------------------------------------------------------------------
@@ -479,7 +475,6 @@ class Value:
 # --------------------------------------------------------------------------------------------------
 
 _new = object.__new__
-_data = attrgetter("data")
 
 
 def _node(data: float, prev: tuple[Value, ...], rule: Rule, aux: Any = None) -> Value:

@@ -179,12 +179,13 @@ FUSED = sorted(name for name, rule in RULES.items() if rule.backward is not None
 def forward(rule: Rule, a: Floats, c: Floats) -> float:
     """The rule's own float forward, with the op's constant appended as the engine passes it.
 
-    ``linear``'s forward takes ``(xs, ws, b)`` (so the engine can stream ``.data`` into it); every
+    ``linear``'s forward takes ``(xs, ws, b)`` as Values (it reads their ``.data`` in place); every
     other forward takes its inputs as positional floats.
     """
     if rule.name == "linear":
         n = len(a) // 2
-        return float(rule.forward(a[:n], a[n:-1], a[-1]))
+        vs = [Value(x) for x in a]
+        return float(rule.forward(vs[:n], vs[n:-1], vs[-1]))
     return float(rule.forward(*a, *c))
 
 
