@@ -1,0 +1,102 @@
+"""The lessons in notebooks/ run top to bottom, and the committed copies have their outputs saved.
+
+Each notebook is executed in memory with nbclient (on a copy: the committed file is never
+rewritten). The notebooks contain their own ``assert`` lines (lesson 1 checks the lecture's numbers,
+lesson 5 compares the engine's gradients with hand-written numpy backprop), so a wrong engine makes
+a cell fail here, and the failure shows that cell's source and the error.
+
+The committed files are checked as they are: every code cell executed, no error outputs, and no
+embedded output so large that the notebook stops reading well on GitHub.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import nbclient
+import nbformat
+import pytest
+from nbclient.exceptions import CellExecutionError
+
+NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+MAX_OUTPUT_BYTES = 200_000  # one embedded image or text output
+CELL_TIMEOUT = 120  # seconds; each notebook takes a few seconds to ~15 s on two cores
+
+
+def _ids(paths: list[Path]) -> list[str]:
+    return [p.stem for p in paths]
+
+
+def _read(path: Path) -> Any:
+    return nbformat.read(path, as_version=4)
+
+
+def _output_size(output: Any) -> int:
+    """Size in bytes of what an output embeds (decoded for base64 images)."""
+    if output.get("output_type") == "stream":
+        return len(str(output.get("text", "")).encode())
+    size = 0
+    for mime, value in output.get("data", {}).items():
+        text = value if isinstance(value, str) else json.dumps(value)
+        size += len(base64.b64decode(text)) if mime.startswith("image/png") else len(text.encode())
+    return size
+
+
+def test_the_lessons_are_there() -> None:
+    # One notebook per lesson, numbered in lesson order, and the index lists each of them.
+    assert [p.name[:3] for p in NOTEBOOKS] == ["01_", "02_", "03_", "04_", "05_", "06_"]
+    index = (NOTEBOOKS_DIR / "README.md").read_text(encoding="utf-8")
+    readme = (NOTEBOOKS_DIR.parent / "README.md").read_text(encoding="utf-8")
+    for path in NOTEBOOKS:
+        assert path.name in index, f"notebooks/README.md does not list {path.name}"
+        assert path.name in readme, f"README.md does not list {path.name}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_committed_notebook_has_its_outputs_saved(path: Path) -> None:
+    nb = _read(path)
+    code_cells = [c for c in nb.cells if c.cell_type == "code"]
+    assert code_cells, f"{path.name} has no code"
+    counts = []
+    for number, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        where = f"{path.name}, cell {number}:\n{cell.source}"
+        assert cell.execution_count is not None, f"never executed: {where}"
+        counts.append(cell.execution_count)
+        for output in cell.outputs:
+            assert output.output_type != "error", f"saved with an error: {where}"
+            size = _output_size(output)
+            assert size <= MAX_OUTPUT_BYTES, f"an output of {size} bytes is too large: {where}"
+        assert "execution" not in cell.metadata, f"timing metadata saved: {where}"
+    # Executed top to bottom in one fresh kernel: 1, 2, 3, ...
+    assert counts == list(range(1, len(counts) + 1)), f"{path.name}: run out of order {counts}"
+    assert any(c.outputs for c in code_cells), f"{path.name} shows no output at all"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_notebook_runs_top_to_bottom(path: Path) -> None:
+    original = path.read_bytes()
+    nb = copy.deepcopy(_read(path))
+    client = nbclient.NotebookClient(
+        nb,
+        kernel_name="python3",
+        timeout=CELL_TIMEOUT,
+        resources={"metadata": {"path": str(NOTEBOOKS_DIR)}},
+    )
+    try:
+        client.execute()
+    except CellExecutionError as error:
+        # The message holds the failing cell's source and the traceback.
+        pytest.fail(f"{path.name} failed:\n{error}", pytrace=False)
+    for number, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            errors = [o for o in cell.outputs if o.output_type == "error"]
+            assert not errors, f"{path.name}, cell {number} errored:\n{cell.source}"
+    assert path.read_bytes() == original, f"running {path.name} rewrote the committed file"
