@@ -21,6 +21,7 @@ plain reference counting the moment the last reference to its output goes: no re
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import numbers
@@ -34,6 +35,7 @@ from .rules import RULES, FloatMath, Rule, op_label
 __all__ = [
     "Value",
     "enable_grad",
+    "gc_paused",
     "grad",
     "is_grad_enabled",
     "local_grads",
@@ -437,11 +439,7 @@ class Value:
         show this pass's chain rule. ``gradient`` is the seed d(out)/d(self), 1.0 by default.
         """
         seed = _check_number(gradient, "backward(gradient)")
-        # The walk allocates only short-lived, acyclic objects, so a cyclic-GC pass in the middle of
-        # it would traverse the whole graph for nothing (it doubled the time of a 10^6-node chain).
-        gc_was_enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with gc_paused():
             order = _interior_order(self)
             for node in order:
                 node.grad = 0.0
@@ -460,14 +458,32 @@ class Value:
                         back(node)
                 elif node._aux is not None:
                     node._aux()  # a micrograd-style node with a hand-written _backward
-        finally:
-            if gc_was_enabled:
-                gc.enable()
 
     def zero_grad(self) -> None:
         """Set ``.grad = 0.0`` on this value and on every value it depends on (for REPL use)."""
         for node in topological_order(self):
             node.grad = 0.0
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector inside the block, for speed.
+
+    Graphs here contain no reference cycles, so reference counting frees each one the moment it is
+    dropped; the cyclic collector has nothing to find in them. But it does not know that: every
+    ~700 new objects it scans the young ones, and as a graph of tens of thousands of nodes grows it
+    keeps rescanning it (and, every few steps, every object in the process). Measured on the
+    micrograd demo step that is a third of the time. ``backward()`` always runs inside this;
+    ``train.fit`` wraps each training step in it. The collector is re-enabled on exit (it is
+    process-wide, so other threads run without it meanwhile).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 # --------------------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ import numpy.typing as npt
 
 from . import losses
 from .data import iterate_minibatches, sample_training_data
-from .engine import Value, no_grad
+from .engine import Value, gc_paused, no_grad
 from .nn import MLP
 from .optim import SGD, LRScheduler, Optimizer
 
@@ -200,17 +200,19 @@ def fit(
     start = time.perf_counter()
     try:
         for chosen in batches():
-            batch_rows = [rows[i] for i in chosen]
-            batch_ys = [ys[i] for i in chosen]
-            outputs = _scores(model, batch_rows)
-            total_loss = batch_loss(outputs, batch_ys, name, params, alpha)
-            acc = _correct(outputs, batch_ys) / len(batch_ys)
+            # The graph has no cycles, so pausing the cyclic GC for the step only saves time.
+            with gc_paused():
+                batch_rows = [rows[i] for i in chosen]
+                batch_ys = [ys[i] for i in chosen]
+                outputs = _scores(model, batch_rows)
+                total_loss = batch_loss(outputs, batch_ys, name, params, alpha)
+                acc = _correct(outputs, batch_ys) / len(batch_ys)
+                opt.zero_grad()
+                total_loss.backward()
+                opt.step()
             history.loss.append(total_loss.data)
             history.accuracy.append(acc)
             history.lr.append(opt.lr)
-            opt.zero_grad()
-            total_loss.backward()
-            opt.step()
             if scheduler is not None:
                 scheduler.step()
             if bar is not None:

@@ -5,7 +5,8 @@ ReLU hidden layers, loss = mean(relu(1 - y·score)) + 1e-4·Σp², SGD with lr =
 
 * ``micrograd``       -- micrograd 0.1.0, the demo's own code.
 * ``autograd``        -- the same demo code with only the import changed (``sum()`` chains and all).
-* ``autograd_idiom``  -- the same code with autograd's one-node ``Value.sum`` for the two sums.
+* ``autograd_idiom``  -- the same code with autograd's one-node ``Value.sum`` for the two sums,
+                         run as ``autograd.train.fit`` runs a step (inside ``gc_paused()``).
 * ``plain``           -- the same maths written by hand on Python floats: forward, backward, update.
 * ``numpy``           -- the same maths vectorised with numpy.
 
@@ -16,6 +17,7 @@ agree (to ~1e-9: only the order of floating-point additions differs).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import random
 from collections.abc import Callable, Sequence
@@ -75,7 +77,10 @@ def demo_loss(
 def _engine_step(
     module: str, X: np.ndarray, y: np.ndarray, weights: Weights, idiomatic: bool
 ) -> Step:
-    """One SGD step of the demo on micrograd or autograd (same code, only the import differs)."""
+    """One SGD step of the demo on micrograd or autograd (same code, only the import differs).
+
+    The idiomatic autograd step also runs inside ``gc_paused()``, as ``autograd.train.fit`` does.
+    """
     engine = __import__(f"{module}.engine", fromlist=["Value"])
     nn = __import__(f"{module}.nn", fromlist=["MLP"])
     model = nn.MLP(2, [16, 16, 1])
@@ -83,14 +88,17 @@ def _engine_step(
     _load_into(params, weights)
     Xl, yl = X.tolist(), y.tolist()
 
+    pause = engine.gc_paused if idiomatic else contextlib.nullcontext
+
     def step(k: int) -> float:
-        total_loss = demo_loss(engine.Value, model, Xl, yl, idiomatic)
-        model.zero_grad()
-        total_loss.backward()
-        learning_rate = lr_at(k)
-        for p in params:
-            p.data -= learning_rate * p.grad
-        return float(total_loss.data)
+        with pause():
+            total_loss = demo_loss(engine.Value, model, Xl, yl, idiomatic)
+            model.zero_grad()
+            total_loss.backward()
+            learning_rate = lr_at(k)
+            for p in params:
+                p.data -= learning_rate * p.grad
+            return float(total_loss.data)
 
     return step
 
@@ -200,7 +208,7 @@ def numpy_step(X: np.ndarray, y: np.ndarray, weights: Weights) -> Step:
 IMPLEMENTATIONS: dict[str, Callable[[np.ndarray, np.ndarray, Weights], Step]] = {
     "micrograd 0.1.0": micrograd_step,
     "autograd (demo code)": autograd_step,
-    "autograd (idiomatic)": autograd_idiom_step,
+    "autograd (as fit() runs it)": autograd_idiom_step,
     "plain Python floats": plain_step,
     "numpy (vectorised)": numpy_step,
 }

@@ -259,7 +259,10 @@ def bench_memory(train_steps: int) -> None:
         )
     rss = {
         name: run_child("rss", impl, train_steps).get("max_rss_kb", float("nan"))
-        for name, impl in (("micrograd", "micrograd 0.1.0"), ("autograd", "autograd (idiomatic)"))
+        for name, impl in (
+            ("micrograd", "micrograd 0.1.0"),
+            ("autograd", "autograd (as fit() runs it)"),
+        )
     }
     rows.append(
         [
