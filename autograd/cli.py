@@ -12,6 +12,7 @@ message and exits with code 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -36,13 +37,29 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)  # exits with code 2 and a usage message on bad flags
+    # Bad flags exit with code 2 and a usage message; unknown ones are reported by the command's
+    # own parser, so the usage shown is that command's.
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        _command_parser(parser, args.command).error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         code: int = args.run(args)
     except CLIError as err:
         print(f"{parser.prog} {args.command}: error: {err}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (e.g. `... --text | head`): stop quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return code
+
+
+def _command_parser(parser: argparse.ArgumentParser, command: str) -> argparse.ArgumentParser:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            sub: argparse.ArgumentParser = action.choices[command]
+            return sub
+    return parser
 
 
 # Each section below owns one command: its flags (_add_*) and what it runs (_run_*).
