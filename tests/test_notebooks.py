@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,8 @@ from nbclient.exceptions import CellExecutionError
 NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 MAX_OUTPUT_BYTES = 200_000  # one embedded image or text output
+# A default repr such as "<graphviz.graphs.Digraph at 0x7f...>" changes on every run.
+MEMORY_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
 CELL_TIMEOUT = 120  # seconds; each notebook takes a few seconds to ~15 s on two cores
 
 
@@ -73,6 +76,8 @@ def test_committed_notebook_has_its_outputs_saved(path: Path) -> None:
             assert output.output_type != "error", f"saved with an error: {where}"
             size = _output_size(output)
             assert size <= MAX_OUTPUT_BYTES, f"an output of {size} bytes is too large: {where}"
+            text = str(output.get("text", "")) + str(output.get("data", {}).get("text/plain", ""))
+            assert not MEMORY_ADDRESS.search(text), f"a memory address is saved: {where}"
         assert "execution" not in cell.metadata, f"timing metadata saved: {where}"
     # Executed top to bottom in one fresh kernel: 1, 2, 3, ...
     assert counts == list(range(1, len(counts) + 1)), f"{path.name}: run out of order {counts}"
