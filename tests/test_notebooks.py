@@ -28,6 +28,7 @@ NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 MAX_OUTPUT_BYTES = 200_000  # one embedded image or text output
 # A default repr such as "<graphviz.graphs.Digraph at 0x7f...>" changes on every run.
 MEMORY_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
+ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
 CELL_TIMEOUT = 120  # seconds; each notebook takes a few seconds to ~15 s on two cores
 
 
@@ -98,8 +99,9 @@ def test_notebook_runs_top_to_bottom(path: Path) -> None:
     try:
         client.execute()
     except CellExecutionError as error:
-        # The message holds the failing cell's source and the traceback.
-        pytest.fail(f"{path.name} failed:\n{error}", pytrace=False)
+        # The message holds the failing cell's source and the traceback (without colour codes).
+        message = ANSI_COLOUR.sub("", str(error))
+        pytest.fail(f"{path.name} failed:\n{message}", pytrace=False)
     for number, cell in enumerate(nb.cells):
         if cell.cell_type == "code":
             errors = [o for o in cell.outputs if o.output_type == "error"]
