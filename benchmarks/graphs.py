@@ -6,11 +6,14 @@ on autograd.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import time
 import tracemalloc
 from collections.abc import Callable
 from typing import Any
+
+from autograd.engine import gc_paused
 
 
 def chain(Value: Any, n: int) -> tuple[Any, Any]:
@@ -46,12 +49,26 @@ def timed(fn: Any, *args: Any) -> tuple[float, Any]:
     return time.perf_counter() - t0, result
 
 
-def build_and_backward(Value: Any, n: int) -> tuple[float, float, float]:
-    """Seconds to build the chain, seconds to backpropagate it, and the gradient found."""
+def build_and_backward(Value: Any, n: int, pause_gc: bool = False) -> tuple[float, float, float]:
+    """Seconds to build the chain, seconds to backpropagate it, and the gradient found.
+
+    ``pause_gc`` runs both inside ``autograd.gc_paused()`` (autograd's advice for big graphs).
+    """
     gc.collect()
-    t_build, (x, y) = timed(chain, Value, n)
-    t_back, _ = timed(y.backward)
+    with gc_paused() if pause_gc else contextlib.nullcontext():
+        t_build, (x, y) = timed(chain, Value, n)
+        t_back, _ = timed(y.backward)
     return t_build, t_back, x.grad
+
+
+def wide_build_and_backward(Value: Any, n: int, use_nary_sum: bool) -> dict[str, float]:
+    """Build and backpropagate ``wide``; check one gradient against its closed form (b_i)."""
+    gc.collect()
+    t_build, (a, out) = timed(wide, Value, n, use_nary_sum)
+    nodes = count_nodes(out)
+    t_back, _ = timed(out.backward)
+    assert abs(a[7].grad - (1.0 - 0.0005 * 7)) < 1e-12, "wrong gradient"
+    return {"build": t_build, "backward": t_back, "nodes": nodes}
 
 
 def bytes_per_node(build: Callable[[], Any]) -> float:
