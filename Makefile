@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint typecheck pytest bench clean
+.PHONY: demo test lint typecheck pytest notebooks bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ pytest: $(BIN)/.installed
 	$(BIN)/python -m pytest
 
 test: lint typecheck pytest
+
+# Re-run the lessons in notebooks/ and save their outputs (deterministic; see notebooks/build.py).
+notebooks: $(BIN)/.installed
+	$(BIN)/python notebooks/build.py
 
 # The benchmark suite against micrograd, plain Python and numpy, in its own environment.
 BENCH_VENV := benchmarks/.venv
