@@ -158,6 +158,15 @@ def _as_inputs(x: Sequence[Input], nin: int, where: str) -> list[Value]:
     return out
 
 
+def _rng(seed: int | None, rng: random.Random | None, where: str) -> random.Random | None:
+    """The generator to draw weights from: ``rng``, a new one from ``seed``, or None (global)."""
+    if seed is None:
+        return rng
+    if rng is not None:
+        raise ValueError(f"{where}: pass seed= or rng=, not both")
+    return random.Random(seed)
+
+
 class Neuron(Module):
     """One neuron: ``act(w1*x1 + ... + wn*xn + b)``.
 
@@ -173,10 +182,12 @@ class Neuron(Module):
         activation: str = "relu",
         init: str = "uniform",
         fan_out: int = 1,
+        seed: int | None = None,
         rng: random.Random | None = None,
     ) -> None:
         _check_size(nin, "Neuron(nin)")
         _check_init(init)
+        rng = _rng(seed, rng, "Neuron")
         self.activation = activation if nonlin else "linear"
         self._act = _activation(self.activation)
         self.init = init
@@ -223,6 +234,8 @@ class Layer(Module):
         _check_size(nin, "Layer(nin)")
         _check_size(nout, "Layer(nout)")
         kwargs.setdefault("fan_out", nout)
+        # one generator for the whole layer, so that its neurons get different weights
+        kwargs["rng"] = _rng(kwargs.pop("seed", None), kwargs.get("rng"), "Layer")
         self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
 
     @property

@@ -266,3 +266,18 @@ def test_non_json_files_raise_value_error(tmp_path):
     path.write_text("[1, 2]")
     with pytest.raises(ValueError, match="expected a JSON object"):
         load_model(path)
+
+
+def test_neuron_and_layer_take_a_seed_like_mlp() -> None:
+    # The same seed gives the same weights as a private random.Random(seed) would draw ...
+    rng = random.Random(7)
+    expected = [rng.uniform(-1, 1) for _ in range(3)]
+    assert [w.data for w in Neuron(3, seed=7).w] == expected
+    # ... and a seeded layer draws all its neurons from ONE generator, so they differ.
+    layer = Layer(2, 3, seed=7)
+    rng = random.Random(7)
+    assert [[w.data for w in n.w] for n in layer.neurons] == [
+        [rng.uniform(-1, 1) for _ in range(2)] for _ in range(3)
+    ]
+    with pytest.raises(ValueError, match="seed= or rng="):
+        Neuron(2, seed=1, rng=random.Random(1))
