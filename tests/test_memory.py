@@ -141,3 +141,25 @@ def test_op_results_are_plain_values_with_slots() -> None:
     v = Value(1.0) * Value(2.0)
     assert type(v) is Value
     assert not hasattr(v, "__dict__")
+
+
+def test_gc_paused_pauses_and_restores_the_collector_even_on_error() -> None:
+    from autograd.engine import gc_paused
+
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+        with gc_paused():  # nested: the inner block must not switch it back on
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), gc_paused():
+        raise RuntimeError("boom")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()  # it was off before, so it stays off
+    finally:
+        gc.enable()
