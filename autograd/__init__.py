@@ -8,7 +8,7 @@
 (-4.0, -4.0, 3.0)
 """
 
-from .engine import Value, enable_grad, grad, is_grad_enabled, no_grad
+from .engine import Value, enable_grad, gc_paused, grad, is_grad_enabled, no_grad
 from .explain import backprop_steps, explain, print_tree, text_tree
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 
@@ -22,6 +22,7 @@ __all__ = [
     "draw_dot",
     "enable_grad",
     "explain",
+    "gc_paused",
     "grad",
     "gradcheck",
     "gradgradcheck",
