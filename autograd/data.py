@@ -63,6 +63,19 @@ def _shuffle(rng: np.random.RandomState, X: Array, y: Labels) -> Dataset:
     return X[order], y[order]
 
 
+def _label_shuffle_noise(
+    rng: np.random.RandomState, X: Array, n_first: int, noise: float
+) -> Dataset:
+    """The last steps of scikit-learn's two-class makers: the first ``n_first`` rows are class 0 and
+    the rest class 1, rows are shuffled, then gaussian noise is added (in that order, so the same
+    seed gives the same numbers)."""
+    y = np.hstack([np.zeros(n_first, dtype=np.int64), np.ones(len(X) - n_first, dtype=np.int64)])
+    X, y = _shuffle(rng, X, y)
+    if noise:
+        X = X + rng.normal(scale=noise, size=X.shape)
+    return X, y
+
+
 def moons(n: int = 100, noise: float = 0.1, seed: int | None = 0) -> Dataset:
     """Two interleaving half circles: scikit-learn's ``make_moons``, same algorithm and numbers.
 
@@ -81,11 +94,7 @@ def moons(n: int = 100, noise: float = 0.1, seed: int | None = 0) -> Dataset:
             np.append(np.sin(t_out), 1 - np.sin(t_in) - 0.5),
         ]
     ).T
-    y = np.hstack([np.zeros(n_out, dtype=np.int64), np.ones(n_in, dtype=np.int64)])
-    X, y = _shuffle(rng, X, y)
-    if noise:
-        X = X + rng.normal(scale=noise, size=X.shape)
-    return X, y
+    return _label_shuffle_noise(rng, X, n_out, noise)
 
 
 def circles(
@@ -109,11 +118,7 @@ def circles(
             np.append(np.sin(t_out), factor * np.sin(t_in)),
         ]
     ).T
-    y = np.hstack([np.zeros(n_out, dtype=np.int64), np.ones(n_in, dtype=np.int64)])
-    X, y = _shuffle(rng, X, y)
-    if noise:
-        X = X + rng.normal(scale=noise, size=X.shape)
-    return X, y
+    return _label_shuffle_noise(rng, X, n_out, noise)
 
 
 def xor(n: int = 100, noise: float = 0.0, seed: int | None = 0) -> Dataset:
