@@ -84,6 +84,27 @@ def _graphviz() -> Any:
     return graphviz
 
 
+_DIAGRAM_CLASS: Any = None
+
+
+def _diagram_class() -> Any:
+    """``graphviz.Digraph`` with a repr that holds no memory address.
+
+    Jupyter saves a displayed object's repr next to its picture; the default one,
+    ``<graphviz.graphs.Digraph at 0x7f...>``, would change a saved notebook on every run.
+    """
+    global _DIAGRAM_CLASS
+    graphviz = _graphviz()  # every time: its clear ImportError if the package is missing
+    if _DIAGRAM_CLASS is None or not issubclass(_DIAGRAM_CLASS, graphviz.Digraph):
+
+        class Diagram(graphviz.Digraph):  # type: ignore[misc,name-defined]
+            def __repr__(self) -> str:
+                return f"<autograd diagram: {len(self.body)} DOT statements; .source has the text>"
+
+        _DIAGRAM_CLASS = Diagram
+    return _DIAGRAM_CLASS
+
+
 # --------------------------------------------------------------------------------------------------
 # Colours
 # --------------------------------------------------------------------------------------------------
@@ -183,8 +204,7 @@ def draw_dot(
     if collapse is None and max_nodes is not None and len(order) > max_nodes:
         raise GraphTooLargeError(_too_large(len(order), max_nodes, collapsed=False))
 
-    graphviz = _graphviz()
-    dot = graphviz.Digraph(format=format, graph_attr={"rankdir": rankdir})
+    dot = _diagram_class()(format=format, graph_attr={"rankdir": rankdir})
     dot.attr("node", fontname="Helvetica", fontsize="11")
     dot.attr("edge", fontname="Helvetica", fontsize="9")
     style = _Style(rankdir, show_grad, fmt, param_set, color, root, order)

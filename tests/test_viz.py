@@ -375,3 +375,14 @@ def test_importing_autograd_does_not_import_graphviz():
     code = "import sys, autograd; print('graphviz' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_diagram_is_a_digraph_whose_repr_has_no_memory_address() -> None:
+    # Jupyter saves the repr beside the picture; an address would change the notebook every run.
+    import graphviz
+
+    *_, f = worked_example()
+    dot = draw_dot(f)
+    assert isinstance(dot, graphviz.Digraph)
+    assert repr(dot) == repr(draw_dot(f))
+    assert "0x" not in repr(dot)
