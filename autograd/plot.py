@@ -77,15 +77,21 @@ def plot_decision_boundary(
     resolution: int = 120,
     margin: float = 0.5,
     title: str | None = None,
+    ax: Any = None,
 ) -> Any:
     """Colour the plane by the class the model predicts, and draw the data points on top.
 
     The model is evaluated (under ``no_grad()``) on a ``resolution × resolution`` grid spanning the
     data plus ``margin``. A one-output model predicts class 1 where its score is > 0: the boundary
     is the contour score = 0. A k-output model predicts the argmax class. Returns the Figure and,
-    given ``path``, saves it (PNG, SVG or PDF by the extension).
+    given ``path``, saves it (PNG, SVG or PDF by the extension). Pass ``ax`` (a matplotlib Axes)
+    to draw into your own figure instead, e.g. several models side by side.
     """
-    fig = _figure(5.5, 5.0)  # first: a missing matplotlib is reported before any work
+    if ax is None:
+        fig = _figure(5.5, 5.0)  # first: a missing matplotlib is reported before any work
+        ax = fig.add_subplot()
+    else:
+        fig = ax.figure
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y)
     xx, yy, scores = decision_grid(model, X, resolution=resolution, margin=margin)
@@ -96,7 +102,6 @@ def plot_decision_boundary(
     from matplotlib.colors import ListedColormap
 
     cmap = ListedColormap([_COLOURS[c % len(_COLOURS)] for c in range(k)])
-    ax = fig.add_subplot()
     ax.contourf(xx, yy, zz.reshape(xx.shape), levels=np.arange(k + 1) - 0.5, cmap=cmap, alpha=0.3)
     if binary:
         ax.contour(xx, yy, scores.reshape(xx.shape), levels=[0.0], colors="k", linewidths=1.0)

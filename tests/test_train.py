@@ -221,3 +221,24 @@ def test_missing_matplotlib_names_the_plot_extra(monkeypatch):
         monkeypatch.setitem(sys.modules, name, None)  # makes "import matplotlib..." fail
     with pytest.raises(ImportError, match=r"scalar-autograd\[plot\]"):
         plot_decision_boundary(MLP(2, [1]), np.zeros((2, 2)), np.array([0, 1]))
+
+
+def test_boundary_draws_into_a_given_axes_side_by_side():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from autograd.plot import plot_decision_boundary
+
+    X = np.array([[-2.0, -1.0], [2.0, -1.0], [0.0, 4.0]])
+    y = np.array([1, 0, 2])
+    fig = Figure(figsize=(8, 4))
+    FigureCanvasAgg(fig)
+    left, right = fig.subplots(1, 2)
+    returned = plot_decision_boundary(three_class_model(), X, y, resolution=20, ax=right, title="R")
+    assert returned is fig
+    assert len(fig.axes) == 2  # no new axes was added
+    assert not left.collections and right.collections  # only the given axes was drawn on
+    assert right.get_title() == "R"
+    # the scatter holds exactly the data points, one collection per class
+    offsets = np.vstack([c.get_offsets() for c in right.collections[-3:]])
+    assert sorted(map(tuple, offsets)) == sorted(map(tuple, X))
