@@ -571,15 +571,19 @@ def local_grads(node: Value) -> tuple[float, ...]:
                 "_backward; its local derivatives are not in the op table"
             )
         return ()
+    return tuple(float(d) for d in _float_partials(node, rule))
+
+
+def _float_partials(node: Value, rule: Rule) -> tuple[Any, ...]:
+    """The rule's partials for ``node``, evaluated on floats (one per child, in ``_prev`` order)."""
     args = _operands(node, [c.data for c in node._prev])
-    return tuple(float(d) for d in rule.partials(FloatMath, node.data, *args))
+    return rule.partials(FloatMath, node.data, *args)
 
 
 def _push_grad(node: Value, rule: Rule) -> None:
     """One chain-rule step for ``node``: child.grad += node.grad * d(node)/d(child)."""
     g = node.grad
-    args = _operands(node, [c.data for c in node._prev])
-    for child, d in zip(node._prev, rule.partials(FloatMath, node.data, *args)):
+    for child, d in zip(node._prev, _float_partials(node, rule)):
         child.grad += g * d
 
 
@@ -705,7 +709,6 @@ def grad(
                 seen.add(node)
                 order.append(node)
 
-    m: Any = Value if create_graph else FloatMath
     grad_enabled = enable_grad() if create_graph else no_grad()
     with grad_enabled:
         for node in reversed(order):
@@ -716,15 +719,13 @@ def grad(
             if rule is None:
                 raise TypeError(
                     f"grad: node {node!r} (op {node._op!r}) has a hand-written _backward, which "
-                    "only "
-                    "backward() can run; build it from Value operations to use grad()"
+                    "only backward() can run; build it from Value operations to use grad()"
                 )
             if create_graph:
-                args = _operands(node, node._prev)
-                partials = rule.partials(m, node, *args)
+                # partials on Values (m = Value): the gradient is itself a differentiable graph
+                partials = rule.partials(Value, node, *_operands(node, node._prev))
             else:
-                args = _operands(node, [c.data for c in node._prev])
-                partials = rule.partials(m, node.data, *args)
+                partials = _float_partials(node, rule)
             for child, d in zip(node._prev, partials):
                 adjoint[child] = _accumulate(adjoint.get(child), _times(g, d))
 
