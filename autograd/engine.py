@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from typing import Any, TypeVar, Union
 
-from .rules import RULES, FloatMath, Rule, op_label
+from .rules import FOLDED, RULES, FloatMath, Rule, op_label
 
 __all__ = [
     "Value",
@@ -58,6 +58,11 @@ _LINEAR = RULES["linear"]
 _EXP, _LOG, _TANH, _SIGMOID = RULES["exp"], RULES["log"], RULES["tanh"], RULES["sigmoid"]
 _RELU, _LEAKY_RELU, _SQRT, _ABS = RULES["relu"], RULES["leaky_relu"], RULES["sqrt"], RULES["abs"]
 _SIN, _COS = RULES["sin"], RULES["cos"]
+# x op c and c op x for a plain number c (see Value._prev)
+_ADD_XC, _ADD_CX = FOLDED["add(x, c)"], FOLDED["add(c, x)"]
+_SUB_XC, _SUB_CX = FOLDED["sub(x, c)"], FOLDED["sub(c, x)"]
+_MUL_XC, _MUL_CX = FOLDED["mul(x, c)"], FOLDED["mul(c, x)"]
+_DIV_XC, _DIV_CX = FOLDED["div(x, c)"], FOLDED["div(c, x)"]
 
 # --------------------------------------------------------------------------------------------------
 # Grad mode: inside ``with no_grad():`` operations compute values but record no graph.
@@ -167,12 +172,12 @@ class Value:
     unchanged.
     """
 
-    __slots__ = ("data", "grad", "label", "_prev", "_op", "_rule", "_aux", "__weakref__")
+    __slots__ = ("data", "grad", "label", "_inputs", "_op", "_rule", "_aux", "__weakref__")
 
     data: float
     grad: float
     label: str
-    _prev: tuple[Value, ...]
+    _inputs: Any  # see _prev: a tuple of Values, or the one input Value of a one-input op
     _op: str
     _rule: Rule | None
     _aux: Any
@@ -198,7 +203,7 @@ class Value:
                 raise TypeError(
                     f"Value(): every child must be a Value, got {type(child).__name__}: {child!r}"
                 )
-        self._prev = children
+        self._inputs = children
         self._op = _op
         self._rule = (
             None  # a node built by hand: its derivative comes from the _backward you assign
@@ -215,6 +220,7 @@ class Value:
         each child's ``.grad``, exactly as micrograd's closures do. ``backward()`` does this for
         every node in reverse topological order.
         """
+        self._prev  # noqa: B018 -- a folded constant becomes a leaf that can receive its gradient
         rule = self._rule
         if rule is not None:
             return lambda: _push_grad(self, rule)
@@ -227,6 +233,27 @@ class Value:
             raise TypeError(f"_backward must be callable, got {type(fn).__name__}")
         self._rule = None  # the assigned function now defines this node's derivative
         self._aux = fn
+
+    # -- micrograd's _prev -----------------------------------------------------------------------
+
+    @property
+    def _prev(self) -> tuple[Value, ...]:
+        """The inputs this value was computed from, in order (micrograd's ``_prev``, as a tuple).
+
+        How a node stores them is an optimisation (a learner can skip this). A node with one Value
+        input keeps that Value in ``_inputs`` with no tuple around it, and ``x * 2.0`` keeps the
+        number 2.0 in the node (``_aux``) instead of making a constant Value: a chain of such ops
+        then costs half the objects, and Python's garbage collector has half as many to scan. The
+        first time anyone looks, this turns the number into the constant leaf ``Value(2.0)`` that
+        micrograd makes, so diagrams and walks see exactly micrograd's graph.
+        """
+        inputs = self._inputs
+        if inputs.__class__ is tuple:
+            return inputs
+        rule = self._rule
+        if rule is None or rule.base is None:
+            return (inputs,)
+        return _unfold(self, rule)
 
     # -- printing --------------------------------------------------------------------------------
 
@@ -260,55 +287,63 @@ class Value:
     # "unsupported operand type(s) for +: 'Value' and 'str'".
 
     def __add__(self, other: Operand) -> Value:
-        o = other if other.__class__ is Value else _const(other)
-        if o is None:
+        if isinstance(other, Value):
+            return _node(self.data + other.data, (self, other), _ADD)
+        c = _number_or_none(other)
+        if c is None:
             return NotImplemented
-        return _node(_ADD.forward(self.data, o.data), (self, o), _ADD)
+        return _node(self.data + c, self, _ADD_XC, c)
 
     def __radd__(self, other: Number) -> Value:
-        c = _const(other)
+        c = _number_or_none(other)
         if c is None:
             return NotImplemented
-        return _node(_ADD.forward(c.data, self.data), (c, self), _ADD)
+        return _node(c + self.data, self, _ADD_CX, c)
 
     def __sub__(self, other: Operand) -> Value:
-        o = other if other.__class__ is Value else _const(other)
-        if o is None:
+        if isinstance(other, Value):
+            return _node(self.data - other.data, (self, other), _SUB)
+        c = _number_or_none(other)
+        if c is None:
             return NotImplemented
-        return _node(_SUB.forward(self.data, o.data), (self, o), _SUB)
+        return _node(self.data - c, self, _SUB_XC, c)
 
     def __rsub__(self, other: Number) -> Value:
-        c = _const(other)
+        c = _number_or_none(other)
         if c is None:
             return NotImplemented
-        return _node(_SUB.forward(c.data, self.data), (c, self), _SUB)
+        return _node(c - self.data, self, _SUB_CX, c)
 
     def __mul__(self, other: Operand) -> Value:
-        o = other if other.__class__ is Value else _const(other)
-        if o is None:
+        if isinstance(other, Value):
+            return _node(self.data * other.data, (self, other), _MUL)
+        c = _number_or_none(other)
+        if c is None:
             return NotImplemented
-        return _node(_MUL.forward(self.data, o.data), (self, o), _MUL)
+        return _node(self.data * c, self, _MUL_XC, c)
 
     def __rmul__(self, other: Number) -> Value:
-        c = _const(other)
+        c = _number_or_none(other)
         if c is None:
             return NotImplemented
-        return _node(_MUL.forward(c.data, self.data), (c, self), _MUL)
+        return _node(c * self.data, self, _MUL_CX, c)
 
     def __truediv__(self, other: Operand) -> Value:
-        o = other if other.__class__ is Value else _const(other)
-        if o is None:
-            return NotImplemented
-        return _node(_DIV.forward(self.data, o.data), (self, o), _DIV)
-
-    def __rtruediv__(self, other: Number) -> Value:
-        c = _const(other)
+        if isinstance(other, Value):
+            return _node(_DIV.forward(self.data, other.data), (self, other), _DIV)
+        c = _number_or_none(other)
         if c is None:
             return NotImplemented
-        return _node(_DIV.forward(c.data, self.data), (c, self), _DIV)
+        return _node(_DIV.forward(self.data, c), self, _DIV_XC, c)
+
+    def __rtruediv__(self, other: Number) -> Value:
+        c = _number_or_none(other)
+        if c is None:
+            return NotImplemented
+        return _node(_DIV.forward(c, self.data), self, _DIV_CX, c)
 
     def __neg__(self) -> Value:
-        return _node(_NEG.forward(self.data), (self,), _NEG)
+        return _node(_NEG.forward(self.data), self, _NEG)
 
     def __pos__(self) -> Value:
         return self
@@ -320,59 +355,61 @@ class Value:
         k = _number_or_none(other)
         if k is None:
             return NotImplemented
-        return _node(_POW_CONST.forward(self.data, k), (self,), _POW_CONST, k)
+        return _node(_POW_CONST.forward(self.data, k), self, _POW_CONST, k, op_label(_POW_CONST, k))
 
     def __rpow__(self, other: Number) -> Value:
         """``k ** x`` for a number k: one input, op ``'k**'``, d/dx = k**x * log(k)."""
         k = _number_or_none(other)
         if k is None:
             return NotImplemented
-        return _node(_RPOW_CONST.forward(self.data, k), (self,), _RPOW_CONST, k)
+        return _node(
+            _RPOW_CONST.forward(self.data, k), self, _RPOW_CONST, k, op_label(_RPOW_CONST, k)
+        )
 
     # -- functions -------------------------------------------------------------------------------
 
     def exp(self) -> Value:
         """e ** x.  d/dx = exp(x)."""
-        return _node(_EXP.forward(self.data), (self,), _EXP)
+        return _node(_EXP.forward(self.data), self, _EXP)
 
     def log(self) -> Value:
         """Natural logarithm, for x > 0.  d/dx = 1/x."""
-        return _node(_LOG.forward(self.data), (self,), _LOG)
+        return _node(_LOG.forward(self.data), self, _LOG)
 
     def tanh(self) -> Value:
         """Hyperbolic tangent, in (-1, 1); never overflows.  d/dx = 1 - tanh(x)^2."""
-        return _node(_TANH.forward(self.data), (self,), _TANH)
+        return _node(_TANH.forward(self.data), self, _TANH)
 
     def sigmoid(self) -> Value:
         """1 / (1 + e^-x), in (0, 1); never overflows.  d/dx = s * (1 - s)."""
-        return _node(_SIGMOID.forward(self.data), (self,), _SIGMOID)
+        return _node(_SIGMOID.forward(self.data), self, _SIGMOID)
 
     def relu(self) -> Value:
         """max(0, x).  d/dx = 1 for x > 0, else 0."""
-        return _node(_RELU.forward(self.data), (self,), _RELU)
+        return _node(_RELU.forward(self.data), self, _RELU)
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """x for x > 0, else slope * x.  d/dx = 1 for x > 0, else slope."""
         s = _check_number(slope, "leaky_relu(slope)")
-        return _node(_LEAKY_RELU.forward(self.data, s), (self,), _LEAKY_RELU, s)
+        return _node(_LEAKY_RELU.forward(self.data, s), self, _LEAKY_RELU, s)
 
     def sqrt(self) -> Value:
         """Square root, for x >= 0.  d/dx = 1 / (2 sqrt(x))."""
-        return _node(_SQRT.forward(self.data), (self,), _SQRT)
+        return _node(_SQRT.forward(self.data), self, _SQRT)
 
     def abs(self) -> Value:
         """|x|.  d/dx = sign(x), taken as 0 at x = 0."""
-        return _node(_ABS.forward(self.data), (self,), _ABS)
+        return _node(_ABS.forward(self.data), self, _ABS)
 
     __abs__ = abs
 
     def sin(self) -> Value:
         """sin(x).  d/dx = cos(x)."""
-        return _node(_SIN.forward(self.data), (self,), _SIN)
+        return _node(_SIN.forward(self.data), self, _SIN)
 
     def cos(self) -> Value:
         """cos(x).  d/dx = -sin(x)."""
-        return _node(_COS.forward(self.data), (self,), _COS)
+        return _node(_COS.forward(self.data), self, _COS)
 
     def pow(self, exponent: Operand) -> Value:
         """Same as ``self ** exponent``."""
@@ -492,17 +529,21 @@ def gc_paused() -> Iterator[None]:
 _new = object.__new__
 
 
-def _node(data: float, prev: tuple[Value, ...], rule: Rule, aux: Any = None) -> Value:
-    """Make the result node of an op; inside ``no_grad()`` it is a plain leaf (no graph kept)."""
+def _node(data: float, inputs: Any, rule: Rule, aux: Any = None, op: str | None = None) -> Value:
+    """Make the result node of an op; inside ``no_grad()`` it is a plain leaf (no graph kept).
+
+    ``inputs`` is the one input Value of a one-input rule, else the tuple of input Values; ``aux``
+    is the op's number (the k of ``x ** k``, the c of ``x * c``) if it has one.
+    """
     if not _is_enabled():
         return _leaf(data)
     v: Value = _new(Value)
     v.data = data
     v.grad = 0.0
     v.label = ""
-    v._prev = prev
+    v._inputs = inputs
     v._rule = rule
-    v._op = rule.symbol if aux is None else op_label(rule, aux)
+    v._op = rule.symbol if op is None else op
     v._aux = aux
     return v
 
@@ -513,7 +554,7 @@ def _leaf(data: float) -> Value:
     v.data = data
     v.grad = 0.0
     v.label = ""
-    v._prev = ()
+    v._inputs = ()
     v._rule = None
     v._op = ""
     v._aux = None
@@ -521,23 +562,15 @@ def _leaf(data: float) -> Value:
 
 
 def _number_or_none(x: object) -> float | None:
+    """``x`` as a float if it is a number (not a Value), else None."""
+    if x.__class__ is float:
+        return x
+    if isinstance(x, Value):
+        return None
     try:
         return _check_number(x, "")
     except TypeError:
         return None
-
-
-def _const(x: object) -> Value | None:
-    """A Value as is, a plain number as a constant leaf, None for anything else."""
-    cls = x.__class__
-    if cls is float:
-        return _leaf(x)  # type: ignore[arg-type]
-    if cls is int:
-        return _leaf(float(x))  # type: ignore[arg-type]
-    if isinstance(x, Value):
-        return x
-    number = _number_or_none(x)
-    return None if number is None else _leaf(number)
 
 
 def _const_or_raise(x: object, what: str) -> Value:
@@ -563,28 +596,59 @@ def local_grads(node: Value) -> tuple[float, ...]:
 
     Leaves have none (an empty tuple). The diagrams and the step-by-step explainer use this.
     """
+    prev = node._prev  # first: a folded constant becomes a leaf, and the node's rule changes
     rule = node._rule
     if rule is None:
-        if node._prev:
+        if prev:
             raise TypeError(
                 f"local_grads: node {node!r} (op {node._op!r}) was built by hand with a custom "
                 "_backward; its local derivatives are not in the op table"
             )
         return ()
-    return tuple(float(d) for d in _float_partials(node, rule))
+    return tuple(float(d) for d in _float_partials(node, rule, prev))
 
 
-def _float_partials(node: Value, rule: Rule) -> tuple[Any, ...]:
-    """The rule's partials for ``node``, evaluated on floats (one per child, in ``_prev`` order)."""
-    args = _operands(node, [c.data for c in node._prev])
+def _float_partials(node: Value, rule: Rule, inputs: Sequence[Value]) -> tuple[Any, ...]:
+    """``rule``'s partials for ``node`` on floats, one per input (``rule`` and ``inputs`` read
+    together: reading ``node._prev`` can change the rule of a node with a folded constant)."""
+    args = _operands(node, [c.data for c in inputs])
     return rule.partials(FloatMath, node.data, *args)
 
 
 def _push_grad(node: Value, rule: Rule) -> None:
-    """One chain-rule step for ``node``: child.grad += node.grad * d(node)/d(child)."""
+    """One chain-rule step for ``node``: input.grad += node.grad * d(node)/d(input).
+
+    The slow path of backward(), for rules with no fused backward; never a folded constant.
+    """
+    inputs = node._inputs
+    if inputs.__class__ is not tuple:
+        inputs = (inputs,)
     g = node.grad
-    for child, d in zip(node._prev, _float_partials(node, rule)):
+    for child, d in zip(inputs, _float_partials(node, rule, inputs)):
         child.grad += g * d
+
+
+def _unfold(node: Value, rule: Rule) -> tuple[Value, ...]:
+    """Give a node that folded its constant (``x * 2.0``) micrograd's form: ``x * Value(2.0)``.
+
+    The constant becomes a leaf holding the gradient backward() would have given it,
+    ``node.grad * d(node)/d(constant)`` (from the last backward pass: a real leaf would add up
+    several passes, but nobody could have read this one before it existed), and the node changes
+    to the two-input rule, so from now on it is exactly the node micrograd would have built.
+    """
+    base = rule.base
+    assert base is not None
+    constant = _leaf(node._aux)
+    x: Value = node._inputs
+    inputs = (x, constant) if rule.const_at == 1 else (constant, x)
+    g = node.grad
+    if g.__class__ is float and g != 0.0:  # not during a walk, and not 0 * inf = nan
+        d = base.partials(FloatMath, node.data, inputs[0].data, inputs[1].data)[rule.const_at]
+        constant.grad = g * d
+    node._inputs = inputs
+    node._rule = base
+    node._aux = None
+    return inputs
 
 
 # --------------------------------------------------------------------------------------------------
@@ -592,42 +656,52 @@ def _push_grad(node: Value, rule: Rule) -> None:
 # --------------------------------------------------------------------------------------------------
 
 
-# A marker for "already visited" in _zeroed_interior_order: a float object no user code holds, so
-# it can sit in the .grad slot and be recognised by identity.
-_VISITED: float = float("nan")
+# Two markers for _zeroed_interior_order: float objects no user code holds, so they can sit in
+# the .grad slot and be recognised by identity.
+_EXPANDED: float = float("nan")  # its inputs are being walked
+_DONE: float = float("nan")  # it is in the order
 
 
 def _zeroed_interior_order(root: Value) -> list[Value]:
     """The non-leaf nodes reachable from ``root``, each after all of its inputs, with .grad = 0.
 
     Leaves are left out: they have no inputs to push gradients to, and an MLP's weights and data
-    are most of its leaves, so skipping them saves most of the walk. The walk marks a node as
-    visited by putting ``_VISITED`` in its ``.grad`` (which backward() resets to 0 anyway) rather
-    than keeping a set: it is the hottest loop of backward(), and this makes it ~20% cheaper.
+    are most of its leaves, so skipping them saves most of the walk. This is the hottest loop of
+    backward(), so it keeps its bookkeeping in the nodes' ``.grad`` (which backward() resets to 0
+    anyway) instead of a set, and reads ``_inputs`` (see ``Value._prev``) so that it never makes a
+    tuple. It is a depth-first walk on an explicit stack: a node is pushed, and popped once to
+    push its inputs (marked ``_EXPANDED``) and once more, after all of them, to be emitted
+    (``_DONE``). Inputs are pushed last-first, so they are walked first-first: the same order as
+    ``topological_order``, and so the same floating-point sums in backward().
     """
-    if not root._prev:
+    if not root._inputs:
         return []
     order: list[Value] = []
-    root.grad = _VISITED
-    # Each stack entry is a node and an iterator over its children still to visit.
-    stack: list[tuple[Value, Iterator[Value]]] = [(root, iter(root._prev))]
-    push = stack.append
+    stack = [root]
+    push, pop, emit = stack.append, stack.pop, order.append
     try:
         while stack:
-            node, children = stack[-1]
-            for child in children:
-                if child._prev and child.grad is not _VISITED:
-                    child.grad = _VISITED
-                    push((child, iter(child._prev)))
-                    break
-            else:
-                stack.pop()
-                order.append(node)
+            node = pop()
+            mark = node.grad
+            if mark is _EXPANDED:  # back after all its inputs
+                node.grad = _DONE
+                emit(node)
+            elif mark is not _DONE:  # (a node reached twice is skipped the second time)
+                node.grad = _EXPANDED
+                push(node)
+                inputs = node._inputs
+                if inputs.__class__ is tuple:
+                    for child in reversed(inputs):
+                        if child._inputs and child.grad is not _DONE:
+                            push(child)
+                elif inputs._inputs and inputs.grad is not _DONE:
+                    push(inputs)
     finally:
         for node in order:
             node.grad = 0.0
-        for node, _ in stack:  # only if interrupted
-            node.grad = 0.0
+        for node in stack:  # only if interrupted
+            if node.grad is _EXPANDED:
+                node.grad = 0.0
     return order
 
 
@@ -725,7 +799,7 @@ def grad(
                 # partials on Values (m = Value): the gradient is itself a differentiable graph
                 partials = rule.partials(Value, node, *_operands(node, node._prev))
             else:
-                partials = _float_partials(node, rule)
+                partials = _float_partials(node, rule, node._prev)
             for child, d in zip(node._prev, partials):
                 adjoint[child] = _accumulate(adjoint.get(child), _times(g, d))
 

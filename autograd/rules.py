@@ -18,7 +18,12 @@ Each entry of ``RULES`` is a :class:`Rule`. It says, for one operation,
 The backward pass, the gradient checker, the step-by-step explainer and the diagrams all read this
 table, so they cannot disagree. This module knows nothing about how graphs are built or walked: it
 is plain float maths, except that the fused functions of the hot path read a node's ``.data``,
-``.grad`` and ``._prev`` directly.
+``.grad`` and ``._inputs`` directly. ``_inputs`` is how a node stores its inputs: the input Value
+itself for an op with one Value input (``x.tanh()``, ``x * 2.0``), a tuple of Values otherwise.
+
+``FOLDED`` holds the constant forms of ``+ - * /``: ``x * 2.0`` is a one-input op that keeps the
+number 2.0 in the node rather than a second Value (see ``Value._prev`` for how the graph still shows
+it as a constant leaf).
 
 Partials receive ``(m, out, *args)``: ``out`` is the op's result (reusing it is often cheaper, e.g.
 ``d tanh(x)/dx = 1 - out**2``) and ``args`` are the inputs, followed by the op's constant parameter
@@ -32,13 +37,24 @@ from collections.abc import Callable, Sequence
 from operator import mul, sub
 from typing import Any
 
-__all__ = ["RULES", "FloatMath", "Rule"]
+__all__ = ["FOLDED", "RULES", "FloatMath", "Rule"]
 
 
 class Rule:
     """One primitive operation: its forward on floats and its local derivatives."""
 
-    __slots__ = ("name", "symbol", "arity", "forward", "partials", "backward", "formula", "domain")
+    __slots__ = (
+        "name",
+        "symbol",
+        "arity",
+        "forward",
+        "partials",
+        "backward",
+        "formula",
+        "domain",
+        "base",
+        "const_at",
+    )
 
     def __init__(
         self,
@@ -59,6 +75,10 @@ class Rule:
         self.backward = backward
         self.formula = formula  #: the local derivatives, as a learner would write them
         self.domain = domain  #: where the forward is defined
+        #: for a folded constant form (``FOLDED``): the two-input rule it stands for, and the
+        #: position (0 or 1) the constant takes among that rule's inputs
+        self.base: Rule | None = None
+        self.const_at = -1
 
     def __repr__(self) -> str:
         return f"Rule({self.name!r}: {self.formula})"
@@ -170,55 +190,79 @@ def _f_linear(xs: Sequence[Any], ws: Sequence[Any], b: Any) -> float:
 
 def _b_add(node: Any) -> None:
     g = node.grad
-    for child in node._prev:
+    for child in node._inputs:
         child.grad += g
 
 
 def _b_sub(node: Any) -> None:
-    a, b = node._prev
+    a, b = node._inputs
     g = node.grad
     a.grad += g
     b.grad -= g
 
 
 def _b_mul(node: Any) -> None:
-    a, b = node._prev
+    a, b = node._inputs
     g = node.grad
     a.grad += g * b.data
     b.grad += g * a.data
 
 
 def _b_neg(node: Any) -> None:
-    node._prev[0].grad -= node.grad
+    node._inputs.grad -= node.grad
 
 
 def _b_tanh(node: Any) -> None:
     out = node.data
-    node._prev[0].grad += node.grad * (1.0 - out * out)
+    node._inputs.grad += node.grad * (1.0 - out * out)
 
 
 def _b_sigmoid(node: Any) -> None:
     out = node.data
-    node._prev[0].grad += node.grad * out * (1.0 - out)
+    node._inputs.grad += node.grad * out * (1.0 - out)
 
 
 def _b_exp(node: Any) -> None:
-    node._prev[0].grad += node.grad * node.data
+    node._inputs.grad += node.grad * node.data
 
 
 def _b_relu(node: Any) -> None:
     if node.data > 0:
-        node._prev[0].grad += node.grad
+        node._inputs.grad += node.grad
 
 
 def _b_linear(node: Any) -> None:
     g = node.grad
-    prev = node._prev
+    prev = node._inputs
     n = len(prev) // 2
     for x, w in zip(prev[:n], prev[n:-1]):
         x.grad += g * w.data
         w.grad += g * x.data
     prev[-1].grad += g
+
+
+# The folded constant forms: the input is ``node._inputs``, the constant ``c`` is ``node._aux``.
+# Each computes exactly what the two-input rule computes for that input, to the last bit.
+
+
+def _b_plus_const(node: Any) -> None:  # x + c, c + x, x - c
+    node._inputs.grad += node.grad
+
+
+def _b_const_minus(node: Any) -> None:  # c - x
+    node._inputs.grad -= node.grad
+
+
+def _b_times_const(node: Any) -> None:  # x * c, c * x
+    node._inputs.grad += node.grad * node._aux
+
+
+def _b_over_const(node: Any) -> None:  # x / c
+    node._inputs.grad += node.grad * (1.0 / node._aux)
+
+
+def _b_const_over(node: Any) -> None:  # c / x
+    node._inputs.grad += node.grad * (-node.data / node._inputs.data)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -368,6 +412,53 @@ RULES: dict[str, Rule] = _rules(
         backward=_b_linear,
     ),
 )  # fmt: skip
+
+
+def _folded(base: Rule, const_at: int, formula: str, backward: Callable[[Any], None]) -> Rule:
+    """``base`` (an op of two inputs) with its input number ``const_at`` a plain number.
+
+    The node keeps that number in ``_aux`` and has one Value input. Its forward and partials take
+    ``(x, c)``, the Value input first, whichever side of the operator the number was on.
+    """
+    if const_at == 1:  # x op c
+
+        def forward(x: float, c: float) -> float:
+            return base.forward(x, c)
+
+        def partials(m: Any, out: Any, x: Any, c: Any) -> tuple[Any, ...]:
+            return base.partials(m, out, x, c)[:1]
+
+    else:  # c op x
+
+        def forward(x: float, c: float) -> float:
+            return base.forward(c, x)
+
+        def partials(m: Any, out: Any, x: Any, c: Any) -> tuple[Any, ...]:
+            return base.partials(m, out, c, x)[1:]
+
+    side = "x, c" if const_at == 1 else "c, x"
+    rule = Rule(
+        f"{base.name}({side})", base.symbol, 1, forward, partials, formula, base.domain, backward
+    )
+    rule.base = base
+    rule.const_at = const_at
+    return rule
+
+
+_ADD, _SUB, _MUL, _DIV = RULES["add"], RULES["sub"], RULES["mul"], RULES["div"]
+
+#: The constant forms of the binary ops, keyed by name: ``"mul(x, c)"`` is ``x * c`` and
+#: ``"mul(c, x)"`` is ``c * x`` for a plain number ``c``.
+FOLDED: dict[str, Rule] = _rules(
+    _folded(_ADD, 1, "d/dx (x + c) = 1", _b_plus_const),
+    _folded(_ADD, 0, "d/dx (c + x) = 1", _b_plus_const),
+    _folded(_SUB, 1, "d/dx (x - c) = 1", _b_plus_const),
+    _folded(_SUB, 0, "d/dx (c - x) = -1", _b_const_minus),
+    _folded(_MUL, 1, "d/dx (x * c) = c", _b_times_const),
+    _folded(_MUL, 0, "d/dx (c * x) = c", _b_times_const),
+    _folded(_DIV, 1, "d/dx (x / c) = 1/c", _b_over_const),
+    _folded(_DIV, 0, "d/dx (c / x) = -c/x^2", _b_const_over),
+)
 
 
 def op_label(rule: Rule, aux: float | None) -> str:
