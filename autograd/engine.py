@@ -13,10 +13,12 @@ inputs in reverse topological order and applies the chain rule at every node::
     (-12.0, -4.0, -4.0, 3.0)
 
 Why it is fast (a learner can skip this): a node holds no closure, only a pointer to its rule in the
-shared table, so building one costs one small object and one tuple; ``__slots__`` removes the
-per-object dict; and the graph walks are loops over explicit stacks, never recursion, so a chain
-of a million nodes is fine. A node holds no reference back to its parents, so a graph is freed by
-plain reference counting the moment the last reference to its output goes: no reference cycles.
+shared table; ``__slots__`` removes the per-object dict; a node with one input (``x.tanh()``, and
+``x * 2.0``, which keeps the 2.0 in the node) is one object with no tuple, which also spares
+Python's garbage collector most of its scanning (see ``Value._prev``); and the graph walks are loops
+over explicit stacks, never recursion, so a chain of a million nodes is fine. A node holds no
+reference back to its parents, so a graph is freed by plain reference counting the moment the last
+reference to its output goes: no reference cycles.
 """
 
 from __future__ import annotations
