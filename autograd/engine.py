@@ -284,9 +284,9 @@ class Value:
         return self.data >= _data_of(other)
 
     # -- arithmetic ------------------------------------------------------------------------------
-    # Plain numbers on either side become constant leaves (micrograd does the same), so diagrams
-    # show them. An unsupported operand returns NotImplemented, and Python raises its usual
-    # "unsupported operand type(s) for +: 'Value' and 'str'".
+    # A plain number on either side is kept in the node (a FOLDED rule) and shows up in _prev,
+    # diagrams and walks as a constant leaf, as in micrograd. An unsupported operand returns
+    # NotImplemented, and Python raises its usual "unsupported operand type(s) for +: ...".
 
     def __add__(self, other: Operand) -> Value:
         if isinstance(other, Value):
