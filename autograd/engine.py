@@ -289,6 +289,8 @@ class Value:
     # NotImplemented, and Python raises its usual "unsupported operand type(s) for +: ...".
 
     def __add__(self, other: Operand) -> Value:
+        if other.__class__ is float:  # the most common case first
+            return _node(self.data + other, self, _ADD_XC, other)
         if isinstance(other, Value):
             return _node(self.data + other.data, (self, other), _ADD)
         c = _number_or_none(other)
@@ -297,12 +299,16 @@ class Value:
         return _node(self.data + c, self, _ADD_XC, c)
 
     def __radd__(self, other: Number) -> Value:
+        if other.__class__ is float:  # the most common case first
+            return _node(other + self.data, self, _ADD_CX, other)
         c = _number_or_none(other)
         if c is None:
             return NotImplemented
         return _node(c + self.data, self, _ADD_CX, c)
 
     def __sub__(self, other: Operand) -> Value:
+        if other.__class__ is float:  # the most common case first
+            return _node(self.data - other, self, _SUB_XC, other)
         if isinstance(other, Value):
             return _node(self.data - other.data, (self, other), _SUB)
         c = _number_or_none(other)
@@ -311,12 +317,16 @@ class Value:
         return _node(self.data - c, self, _SUB_XC, c)
 
     def __rsub__(self, other: Number) -> Value:
+        if other.__class__ is float:  # the most common case first
+            return _node(other - self.data, self, _SUB_CX, other)
         c = _number_or_none(other)
         if c is None:
             return NotImplemented
         return _node(c - self.data, self, _SUB_CX, c)
 
     def __mul__(self, other: Operand) -> Value:
+        if other.__class__ is float:  # the most common case first
+            return _node(self.data * other, self, _MUL_XC, other)
         if isinstance(other, Value):
             return _node(self.data * other.data, (self, other), _MUL)
         c = _number_or_none(other)
@@ -325,6 +335,8 @@ class Value:
         return _node(self.data * c, self, _MUL_XC, c)
 
     def __rmul__(self, other: Number) -> Value:
+        if other.__class__ is float:  # the most common case first
+            return _node(other * self.data, self, _MUL_CX, other)
         c = _number_or_none(other)
         if c is None:
             return NotImplemented
@@ -673,7 +685,8 @@ def _zeroed_interior_order(root: Value) -> list[Value]:
     anyway) instead of a set, and reads ``_inputs`` (see ``Value._prev``) so that it never makes a
     tuple. It is a depth-first walk on an explicit stack: a node is pushed, and popped once to
     push its inputs (marked ``_EXPANDED``) and once more, after all of them, to be emitted
-    (``_DONE``). Inputs are pushed last-first, so they are walked first-first: the same order as
+    (``_DONE``); a run of one-input nodes (a chain) is followed down without the first push and
+    pop. Inputs are pushed last-first, so they are walked first-first: the same order as
     ``topological_order``, and so the same floating-point sums in backward().
     """
     if not root._inputs:
@@ -688,7 +701,10 @@ def _zeroed_interior_order(root: Value) -> list[Value]:
             if mark is _EXPANDED:  # back after all its inputs
                 node.grad = _DONE
                 emit(node)
-            elif mark is not _DONE:  # (a node reached twice is skipped the second time)
+                continue
+            if mark is _DONE:  # a node reached twice is skipped the second time
+                continue
+            while True:  # expand it; down a run of one-input nodes without using the stack
                 node.grad = _EXPANDED
                 push(node)
                 inputs = node._inputs
@@ -696,8 +712,10 @@ def _zeroed_interior_order(root: Value) -> list[Value]:
                     for child in reversed(inputs):
                         if child._inputs and child.grad is not _DONE:
                             push(child)
-                elif inputs._inputs and inputs.grad is not _DONE:
-                    push(inputs)
+                    break
+                if not inputs._inputs or inputs.grad is _DONE:
+                    break
+                node = inputs
     finally:
         for node in order:
             node.grad = 0.0
