@@ -251,6 +251,9 @@ class Value:
         """
         inputs = self._inputs
         if inputs.__class__ is tuple:
+            if self._rule is _LINEAR:  # stored as (xs, ws, b), see Value.linear
+                xs, ws, b = inputs
+                return (*xs, *ws, b)
             return inputs
         rule = self._rule
         if rule is None or rule.base is None:
@@ -453,26 +456,31 @@ class Value:
         2n, which makes MLP graphs far smaller and faster and draws each neuron as one box.
         d/dxi = wi, d/dwi = xi, d/db = 1.
         """
-        if len(inputs) != len(weights):
+        # Stored as (xs, ws, b) rather than one flat tuple: the neurons of a layer all get the same
+        # tuple of inputs, so they share it (less to build, store and walk; see _prev).
+        xs = inputs if inputs.__class__ is tuple else tuple(inputs)
+        ws = weights if weights.__class__ is tuple else tuple(weights)
+        if len(xs) != len(ws):
             raise ValueError(
-                f"Value.linear: got {len(inputs)} inputs but {len(weights)} weights; "
+                f"Value.linear: got {len(xs)} inputs but {len(ws)} weights; "
                 "they must have the same length"
             )
-        children: tuple[Any, ...]
         try:
             # Fast path, all Values. A number has no .data (AttributeError); a numpy scalar's .data
             # is a buffer, which does not multiply (TypeError).
-            data = _LINEAR.forward(inputs, weights, bias)
-            children = (*inputs, *weights, bias)
+            if bias.__class__ is not Value:
+                raise TypeError
+            data = _LINEAR.forward(xs, ws, bias)
         except (AttributeError, TypeError):
             # Numbers among the operands: make them constant leaves, as the binary ops do.
-            n = len(inputs)
-            children = tuple(
-                v if isinstance(v, Value) else _const_or_raise(v, "Value.linear")
-                for v in (*inputs, *weights, bias)
+            xs, ws = (
+                tuple(v if isinstance(v, Value) else _const_or_raise(v, "Value.linear") for v in vs)
+                for vs in (xs, ws)
             )
-            data = _LINEAR.forward(children[:n], children[n:-1], children[-1])
-        return _node(data, children, _LINEAR)
+            if not isinstance(bias, Value):
+                bias = _const_or_raise(bias, "Value.linear")
+            data = _LINEAR.forward(xs, ws, bias)
+        return _node(data, (xs, ws, bias), _LINEAR)
 
     # -- graph operations ------------------------------------------------------------------------
 
@@ -634,9 +642,7 @@ def _push_grad(node: Value, rule: Rule) -> None:
 
     The slow path of backward(), for rules with no fused backward; never a folded constant.
     """
-    inputs = node._inputs
-    if inputs.__class__ is not tuple:
-        inputs = (inputs,)
+    inputs = node._prev
     g = node.grad
     for child, d in zip(inputs, _float_partials(node, rule, inputs)):
         child.grad += g * d
@@ -694,6 +700,7 @@ def _zeroed_interior_order(root: Value) -> list[Value]:
     order: list[Value] = []
     stack = [root]
     push, pop, emit = stack.append, stack.pop, order.append
+    walked_xs: tuple[Value, ...] = ()
     try:
         while stack:
             node = pop()
@@ -709,6 +716,19 @@ def _zeroed_interior_order(root: Value) -> list[Value]:
                 push(node)
                 inputs = node._inputs
                 if inputs.__class__ is tuple:
+                    if node._rule is _LINEAR:  # (xs, ws, b), see Value.linear
+                        xs, ws, b = inputs
+                        if b._inputs and b.grad is not _DONE:
+                            push(b)
+                        for child in reversed(ws):
+                            if child._inputs and child.grad is not _DONE:
+                                push(child)
+                        if xs is walked_xs:
+                            # Another neuron of the layer pushed these inputs, and all of them
+                            # are done by now (anything else would mean a cycle): skip them.
+                            break
+                        walked_xs = xs
+                        inputs = xs
                     for child in reversed(inputs):
                         if child._inputs and child.grad is not _DONE:
                             push(child)

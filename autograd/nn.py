@@ -141,8 +141,9 @@ def _check_size(n: object, what: str) -> int:
     return n
 
 
-def _as_inputs(x: Sequence[Input], nin: int, where: str) -> list[Value]:
-    """The inputs as Values, converting numbers ONCE (not once per neuron that reads them)."""
+def _as_inputs(x: Sequence[Input], nin: int, where: str) -> tuple[Value, ...]:
+    """The inputs as a tuple of Values, converting numbers ONCE (not once per neuron that reads
+    them); the neurons of a layer then share the tuple (see ``Value.linear``)."""
     if isinstance(x, (Value, int, float, str, bytes)) or not hasattr(x, "__len__"):
         raise TypeError(
             f"{where}: expected a sequence of {nin} numbers or Values, "
@@ -155,7 +156,7 @@ def _as_inputs(x: Sequence[Input], nin: int, where: str) -> list[Value]:
         if v.__class__ is not Value:
             v = v if isinstance(v, Value) else Value(v)  # Value() raises TypeError for a non-number
         out.append(v)
-    return out
+    return tuple(out)
 
 
 def _rng(seed: int | None, rng: random.Random | None, where: str) -> random.Random | None:
@@ -205,7 +206,7 @@ class Neuron(Module):
     def __call__(self, x: Sequence[Input]) -> Value:
         xs = (
             x
-            if x.__class__ is list and len(x) == len(self.w)
+            if (x.__class__ is tuple or x.__class__ is list) and len(x) == len(self.w)
             else _as_inputs(x, self.nin, "Neuron")
         )
         out = Value.linear(xs, self.w, self.b)
@@ -316,11 +317,13 @@ class MLP(Module):
         for layer in self.layers:
             # The hot loop of training: Neuron.__call__ inlined (a layer's outputs are already a
             # list of Values, so nothing needs checking or converting).
-            xs = [
-                linear(xs, n.w, n.b) if n._act is None else n._act(linear(xs, n.w, n.b))
-                for n in layer.neurons
-            ]
-        return xs[0] if len(xs) == 1 else xs
+            xs = tuple(
+                [
+                    linear(xs, n.w, n.b) if n._act is None else n._act(linear(xs, n.w, n.b))
+                    for n in layer.neurons
+                ]
+            )
+        return xs[0] if len(xs) == 1 else list(xs)
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         return [

@@ -233,12 +233,11 @@ def _b_relu(node: Any) -> None:
 
 def _b_linear(node: Any) -> None:
     g = node.grad
-    prev = node._inputs
-    n = len(prev) // 2
-    for x, w in zip(prev[:n], prev[n:-1]):
+    xs, ws, b = node._inputs  # linear keeps its inputs as (xs, ws, b)
+    for x, w in zip(xs, ws):
         x.grad += g * w.data
         w.grad += g * x.data
-    prev[-1].grad += g
+    b.grad += g
 
 
 # The folded constant forms: the input is ``node._inputs``, the constant ``c`` is ``node._aux``.

@@ -1,9 +1,11 @@
-"""Nodes that fold a number into the op (``x * 2.0``) and nodes that keep one input without a tuple.
+"""How nodes store their inputs compactly, and that nothing outside can tell.
 
-Inside, ``x * 2.0`` is a one-input node that keeps 2.0 in ``_aux`` (rules ``FOLDED``), and every
-one-input node keeps its input in ``_inputs`` with no tuple around it. From outside nothing may
-differ from micrograd's graph: ``_prev`` turns the number into a constant leaf the first time
-anyone looks, with the gradient backward() would have given it. The truths used here:
+Inside, ``x * 2.0`` is a one-input node that keeps 2.0 in ``_aux`` (rules ``FOLDED``); every
+one-input node keeps its input in ``_inputs`` with no tuple around it; and ``Value.linear`` keeps
+``(xs, ws, b)``, so that the neurons of a layer share one tuple of inputs, which backward()'s walk
+then scans once per layer. From outside nothing may differ from micrograd's graph: ``_prev`` turns
+the number into a constant leaf the first time anyone looks, with the gradient backward() would
+have given it, and lists a linear node's inputs flat. The truths used here:
 
 * central differences of the two-input rule's forward (independent of the fused code),
 * a twin graph that was unfolded (``_prev`` read everywhere) before backward(): the gradients must
@@ -26,6 +28,7 @@ from hypothesis import given, settings
 
 from autograd import Value
 from autograd.engine import _zeroed_interior_order, topological_order
+from autograd.nn import MLP
 from autograd.rules import FOLDED, RULES, FloatMath
 
 SETTINGS = settings(max_examples=40, deadline=None, derandomize=True, database=None)
@@ -137,11 +140,12 @@ def random_expression(rng: random.Random, leaves: list[Value], size: int) -> Val
     """A random DAG over ``leaves``: binary ops between earlier nodes, numbers on either side,
     one-input functions, and nodes used more than once."""
     nodes: list[Value] = list(leaves)
+    shared = tuple(leaves)  # the inputs of a "layer" of linear nodes
     for _ in range(size):
         a = rng.choice(nodes[-6:] if rng.random() < 0.7 else nodes)
         b = rng.choice(nodes)
         c = rng.choice([0.5, -1.5, 2.0, 3.0])
-        kind = rng.randrange(9)
+        kind = rng.randrange(11)
         if kind == 0:
             out = a * b
         elif kind == 1:
@@ -158,8 +162,14 @@ def random_expression(rng: random.Random, leaves: list[Value], size: int) -> Val
             out = a.tanh()
         elif kind == 7:
             out = Value.sum([a, b, c])
-        else:
+        elif kind == 8:
             out = (a * 0.1).relu()
+        elif kind == 9:  # a new layer's inputs: recent nodes, some used twice
+            shared = tuple(rng.choice(nodes[-8:]) for _ in range(rng.randrange(1, 5)))
+            out = a
+        else:  # a neuron of the current layer; its weights may depend on earlier neurons
+            weights = [rng.choice(nodes) if rng.random() < 0.3 else Value(0.5) for _ in shared]
+            out = Value.linear(shared, weights, rng.choice([b, Value(0.1)]))
         nodes.append(out)
     return Value.sum(nodes[-4:])
 
@@ -189,6 +199,39 @@ def test_backward_walks_the_nodes_in_topological_order(seed: int) -> None:
     assert all(node.grad == 0.0 for node in order)
     # the same nodes in the same order as the plain walk over _prev, leaves left out
     assert order == [node for node in topological_order(root) if node._prev]
+
+
+def test_an_mlp_graph_is_walked_in_topological_order_with_the_same_gradients() -> None:
+    rng = random.Random(0)
+    model = MLP(3, [8, 8, 2], seed=0)
+    points = [[rng.uniform(-1, 1) for _ in range(3)] for _ in range(5)]
+    loss = Value.sum([Value.sum(model(p)) ** 2 for p in points])  # type: ignore[arg-type]
+    order = _zeroed_interior_order(loss)
+    assert order == [node for node in topological_order(loss) if node._prev]
+    # every neuron of a layer holds the same tuple of inputs, and _prev lists them flat
+    neurons = [node for node in order if node._rule is RULES["linear"]]
+    assert len(neurons) == 5 * (8 + 8 + 2)
+    assert len({id(node._inputs[0]) for node in neurons}) == 5 * 3  # one per point and layer
+    assert {len(node._prev) for node in neurons} == {2 * 3 + 1, 2 * 8 + 1}
+    # gradients against a model whose neurons each get their own copy of the inputs
+    loss.backward()
+    twin = MLP(3, [8, 8, 2], seed=0)
+
+    def unshared(x: list[float]) -> list[Value]:
+        xs: list[Value] = [Value(v) for v in x]
+        for layer in twin.layers:
+            xs = [
+                n._act(Value.linear(list(xs), n.w, n.b))
+                if n._act
+                else Value.linear(list(xs), n.w, n.b)
+                for n in layer.neurons
+            ]
+        return xs
+
+    twin_loss = Value.sum([Value.sum(unshared(p)) ** 2 for p in points])
+    twin_loss.backward()
+    assert loss.data == twin_loss.data
+    assert [p.grad for p in model.parameters()] == [p.grad for p in twin.parameters()]
 
 
 def test_a_folded_chain_costs_one_tracked_object_per_node() -> None:
