@@ -9,19 +9,11 @@ import math
 import re
 
 import pytest
+from worked_example import worked_example
 
 from autograd import Value, backprop_steps, explain, print_tree, text_tree
 from autograd.engine import topological_order
 from autograd.explain import node_names
-
-
-def worked_example():
-    x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
-    q = x + y
-    q.label = "q"
-    f = q * z
-    f.label = "f"
-    return x, y, z, q, f
 
 
 def cells(line):

@@ -12,6 +12,7 @@ import shutil
 import sys
 
 import pytest
+from worked_example import worked_example as labelled_worked_example
 
 from autograd import Value, draw_dot, grad, save_diagram
 from autograd.engine import topological_order
@@ -24,13 +25,7 @@ needs_dot = pytest.mark.skipif(
 
 
 def worked_example():
-    x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
-    q = x + y
-    q.label = "q"
-    f = q * z
-    f.label = "f"
-    f.backward()
-    return x, y, z, q, f
+    return labelled_worked_example(backward=True)
 
 
 NODE = re.compile(r'^\s*(\w+) \[label="((?:[^"\\]|\\.)*)"(.*)\]$')

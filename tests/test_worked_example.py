@@ -4,14 +4,7 @@ Hand-derived: q = x + y = 3, f = q * z = -12; df/dz = q = 3, df/dq = z = -4,
 df/dx = df/dq * dq/dx = -4 * 1 = -4, df/dy = -4.
 """
 
-from autograd import Value
-
-
-def build():
-    x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
-    q = x + y
-    f = q * z
-    return x, y, z, q, f
+from worked_example import worked_example as build
 
 
 def test_forward_values():
