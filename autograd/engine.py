@@ -529,9 +529,9 @@ def gc_paused() -> Iterator[None]:
     Graphs here contain no reference cycles, so reference counting frees each one the moment it is
     dropped; the cyclic collector has nothing to find in them. But it does not know that: every
     ~700 new objects it scans the young ones, and as a graph of tens of thousands of nodes grows it
-    keeps rescanning it (and, every few steps, every object in the process). That is 5-10% of the
-    micrograd demo's training step, and a third of building and backpropagating a chain of
-    millions of nodes. ``backward()`` always runs inside this;
+    keeps rescanning it (and, every few steps, every object in the process). That is more than half
+    the time of building and backpropagating a chain of a million steps, and a few per cent of
+    the micrograd demo's training step. ``backward()`` always runs inside this;
     ``train.fit`` wraps each training step in it. The collector is re-enabled on exit (it is
     process-wide, so other threads run without it meanwhile).
     """
