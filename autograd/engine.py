@@ -251,9 +251,8 @@ class Value:
         """
         inputs = self._inputs
         if inputs.__class__ is tuple:
-            if self._rule is _LINEAR:  # stored as (xs, ws, b), see Value.linear
-                xs, ws, b = inputs
-                return (*xs, *ws, b)
+            if self._rule is _LINEAR:  # the weights and bias are in _aux, see _linear
+                return (*inputs, *self._aux)
             return inputs
         rule = self._rule
         if rule is None or rule.base is None:
@@ -403,7 +402,18 @@ class Value:
 
     def relu(self) -> Value:
         """max(0, x).  d/dx = 1 for x > 0, else 0."""
-        return _node(_RELU.forward(self.data), self, _RELU)
+        x = self.data
+        if not _is_enabled():
+            return _leaf(x if x > 0 else 0.0)
+        v: Value = _new(Value)
+        v.data = x if x > 0 else 0.0
+        v.grad = 0.0
+        v.label = ""
+        v._inputs = self
+        v._rule = _RELU
+        v._op = "relu"
+        v._aux = None
+        return v
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """x for x > 0, else slope * x.  d/dx = 1 for x > 0, else slope."""
@@ -456,31 +466,8 @@ class Value:
         2n, which makes MLP graphs far smaller and faster and draws each neuron as one box.
         d/dxi = wi, d/dwi = xi, d/db = 1.
         """
-        # Stored as (xs, ws, b) rather than one flat tuple: the neurons of a layer all get the same
-        # tuple of inputs, so they share it (less to build, store and walk; see _prev).
         xs = inputs if inputs.__class__ is tuple else tuple(inputs)
-        ws = weights if weights.__class__ is tuple else tuple(weights)
-        if len(xs) != len(ws):
-            raise ValueError(
-                f"Value.linear: got {len(xs)} inputs but {len(ws)} weights; "
-                "they must have the same length"
-            )
-        try:
-            # Fast path, all Values. A number has no .data (AttributeError); a numpy scalar's .data
-            # is a buffer, which does not multiply (TypeError).
-            if bias.__class__ is not Value:
-                raise TypeError
-            data = _LINEAR.forward(xs, ws, bias)
-        except (AttributeError, TypeError):
-            # Numbers among the operands: make them constant leaves, as the binary ops do.
-            xs, ws = (
-                tuple(v if isinstance(v, Value) else _const_or_raise(v, "Value.linear") for v in vs)
-                for vs in (xs, ws)
-            )
-            if not isinstance(bias, Value):
-                bias = _const_or_raise(bias, "Value.linear")
-            data = _LINEAR.forward(xs, ws, bias)
-        return _node(data, (xs, ws, bias), _LINEAR)
+        return _linear(xs, (*weights, bias))
 
     # -- graph operations ------------------------------------------------------------------------
 
@@ -583,6 +570,48 @@ def _leaf(data: float) -> Value:
     return v
 
 
+def _linear(xs: tuple[Any, ...], wb: tuple[Any, ...]) -> Value:
+    """``Value.linear`` for the inputs ``xs`` and ``wb`` = the weights followed by the bias.
+
+    The node keeps the two tuples as they are, ``xs`` in ``_inputs`` and ``wb`` in ``_aux``, with
+    no tuple of its own: the neurons of a layer all get the same ``xs``, and a neuron of
+    ``autograd.nn`` passes the same ``wb`` every time (see ``Neuron._weights_and_bias``), so a
+    linear node costs one object, and backward()'s walk looks through each tuple once.
+    """
+    n = len(xs)
+    if len(wb) != n + 1:
+        raise ValueError(
+            f"Value.linear: got {n} inputs but {len(wb) - 1} weights; "
+            "they must have the same length"
+        )
+    try:
+        # Fast path, all Values. A number has no .data (AttributeError); a numpy scalar's .data
+        # is a buffer, which does not multiply (TypeError). zip() stops at the last input, so the
+        # bias at the end of wb is not taken for a weight.
+        if wb[-1].__class__ is not Value:
+            raise TypeError
+        data = _LINEAR.forward(xs, wb, wb[-1])
+    except (AttributeError, TypeError):
+        # Numbers among the operands: make them constant leaves, as the binary ops do.
+        xs, wb = (
+            tuple(v if isinstance(v, Value) else _const_or_raise(v, "Value.linear") for v in vs)
+            for vs in (xs, wb)
+        )
+        data = _LINEAR.forward(xs, wb, wb[-1])
+    if not _is_enabled():
+        return _leaf(data)
+    # _node() written out: a function call here costs several per cent of a training step
+    v: Value = _new(Value)
+    v.data = data
+    v.grad = 0.0
+    v.label = ""
+    v._inputs = xs
+    v._rule = _LINEAR
+    v._op = "linear"
+    v._aux = wb
+    return v
+
+
 def _number_or_none(x: object) -> float | None:
     """``x`` as a float if it is a number (not a Value), else None."""
     if x.__class__ is float:
@@ -608,9 +637,12 @@ def _no_op() -> None:
 
 
 def _operands(node: Value, children: Sequence[Any]) -> tuple[Any, ...]:
-    """The arguments of a rule's partials: the inputs, then the op's constant ``_aux`` if any."""
+    """The arguments of a rule's partials: the inputs, then the op's constant ``_aux`` if any.
+
+    (``linear`` keeps its weights and bias in ``_aux``, but they are among its inputs already.)
+    """
     aux = node._aux
-    return tuple(children) if aux is None else (*children, aux)
+    return tuple(children) if aux is None or node._rule is _LINEAR else (*children, aux)
 
 
 def local_grads(node: Value) -> tuple[float, ...]:
@@ -701,6 +733,7 @@ def _zeroed_interior_order(root: Value) -> list[Value]:
     stack = [root]
     push, pop, emit = stack.append, stack.pop, order.append
     walked_xs: tuple[Value, ...] = ()
+    leaves_only: set[int] = set()  # ids of weight tuples that hold only leaves
     try:
         while stack:
             node = pop()
@@ -716,19 +749,24 @@ def _zeroed_interior_order(root: Value) -> list[Value]:
                 push(node)
                 inputs = node._inputs
                 if inputs.__class__ is tuple:
-                    if node._rule is _LINEAR:  # (xs, ws, b), see Value.linear
-                        xs, ws, b = inputs
-                        if b._inputs and b.grad is not _DONE:
-                            push(b)
-                        for child in reversed(ws):
-                            if child._inputs and child.grad is not _DONE:
-                                push(child)
-                        if xs is walked_xs:
+                    if node._rule is _LINEAR:  # weights and bias in _aux, see _linear
+                        wb = node._aux
+                        if id(wb) not in leaves_only:
+                            # A neuron passes the same tuple of weights every time: once it is
+                            # known to hold only leaves (leaves stay leaves), skip it.
+                            all_leaves = True
+                            for child in reversed(wb):
+                                if child._inputs:
+                                    all_leaves = False
+                                    if child.grad is not _DONE:
+                                        push(child)
+                            if all_leaves:
+                                leaves_only.add(id(wb))
+                        if inputs is walked_xs:
                             # Another neuron of the layer pushed these inputs, and all of them
                             # are done by now (anything else would mean a cycle): skip them.
                             break
-                        walked_xs = xs
-                        inputs = xs
+                        walked_xs = inputs
                     for child in reversed(inputs):
                         if child._inputs and child.grad is not _DONE:
                             push(child)

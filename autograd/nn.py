@@ -28,7 +28,7 @@ import random
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from .engine import Value
+from .engine import Value, _linear  # _linear: Value.linear for tuples a Neuron keeps (see there)
 
 __all__ = ["ACTIVATIONS", "INITS", "MLP", "Layer", "Module", "Neuron"]
 
@@ -194,6 +194,20 @@ class Neuron(Module):
         self.init = init
         self.w = [Value(w) for w in _draw_weights(nin, fan_out, init, rng)]
         self.b = Value(0.0)
+        self._wb: tuple[Value, ...] = ()  # see _weights_and_bias
+        self._wb_of: tuple[list[Value], Value | None] = ([], None)
+
+    def _weights_and_bias(self) -> tuple[Value, ...]:
+        """``(*self.w, self.b)``: the same tuple object on every call while they hold the same
+        Values. This neuron's linear nodes then all share it, so backward()'s walk, which must
+        look for graph nodes among a node's inputs, finds once per walk that this tuple holds only
+        leaves, instead of once per data point. The check is cheap: comparing two lists of Values
+        compares identities and allocates nothing."""
+        w_seen, b_seen = self._wb_of
+        if self.w != w_seen or self.b is not b_seen:
+            self._wb_of = (list(self.w), self.b)
+            self._wb = (*self.w, self.b)
+        return self._wb
 
     @property
     def nonlin(self) -> bool:
@@ -206,10 +220,10 @@ class Neuron(Module):
     def __call__(self, x: Sequence[Input]) -> Value:
         xs = (
             x
-            if (x.__class__ is tuple or x.__class__ is list) and len(x) == len(self.w)
+            if x.__class__ is tuple and len(x) == len(self.w)
             else _as_inputs(x, self.nin, "Neuron")
         )
-        out = Value.linear(xs, self.w, self.b)
+        out = _linear(xs, self._weights_and_bias())
         act = self._act
         return out if act is None else act(out)
 
@@ -313,13 +327,15 @@ class MLP(Module):
 
     def __call__(self, x: Sequence[Input]) -> Value | list[Value]:
         xs = _as_inputs(x, self.nin, "MLP")
-        linear = Value.linear
+        linear = _linear
         for layer in self.layers:
             # The hot loop of training: Neuron.__call__ inlined (a layer's outputs are already a
             # list of Values, so nothing needs checking or converting).
             xs = tuple(
                 [
-                    linear(xs, n.w, n.b) if n._act is None else n._act(linear(xs, n.w, n.b))
+                    linear(xs, n._weights_and_bias())
+                    if n._act is None
+                    else n._act(linear(xs, n._weights_and_bias()))
                     for n in layer.neurons
                 ]
             )

@@ -19,7 +19,8 @@ The backward pass, the gradient checker, the step-by-step explainer and the diag
 table, so they cannot disagree. This module knows nothing about how graphs are built or walked: it
 is plain float maths, except that the fused functions of the hot path read a node's ``.data``,
 ``.grad`` and ``._inputs`` directly. ``_inputs`` is how a node stores its inputs: the input Value
-itself for an op with one Value input (``x.tanh()``, ``x * 2.0``), a tuple of Values otherwise.
+itself for an op with one Value input (``x.tanh()``, ``x * 2.0``), a tuple of Values otherwise;
+``linear`` keeps its inputs there and its weights, then its bias, in ``_aux``.
 
 ``FOLDED`` holds the constant forms of ``+ - * /``: ``x * 2.0`` is a one-input op that keeps the
 number 2.0 in the node rather than a second Value (see ``Value._prev`` for how the graph still shows
@@ -174,7 +175,9 @@ def _f_linear(xs: Sequence[Any], ws: Sequence[Any], b: Any) -> float:
     """b + w1*x1 + ... + wn*xn, read in place from the inputs' ``.data``.
 
     The one forward that takes Values instead of floats: a neuron's weighted sum is the hottest loop
-    of training, and copying the numbers out first would cost more than the sum itself.
+    of training, and copying the numbers out first would cost more than the sum itself. ``ws``
+    may be longer than ``xs`` (the engine passes the weights followed by the bias): the sum stops
+    at the last input.
     """
     # Same order as micrograd's Neuron, sum((wi*xi ...), b): b + w1*x1 + w2*x2 + ...
     total: float = b.data
@@ -233,11 +236,11 @@ def _b_relu(node: Any) -> None:
 
 def _b_linear(node: Any) -> None:
     g = node.grad
-    xs, ws, b = node._inputs  # linear keeps its inputs as (xs, ws, b)
-    for x, w in zip(xs, ws):
+    wb = node._aux  # linear keeps its weights, then its bias, in _aux
+    for x, w in zip(node._inputs, wb):
         x.grad += g * w.data
         w.grad += g * x.data
-    b.grad += g
+    wb[-1].grad += g
 
 
 # The folded constant forms: the input is ``node._inputs``, the constant ``c`` is ``node._aux``.

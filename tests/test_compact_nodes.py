@@ -1,9 +1,10 @@
 """How nodes store their inputs compactly, and that nothing outside can tell.
 
 Inside, ``x * 2.0`` is a one-input node that keeps 2.0 in ``_aux`` (rules ``FOLDED``); every
-one-input node keeps its input in ``_inputs`` with no tuple around it; and ``Value.linear`` keeps
-``(xs, ws, b)``, so that the neurons of a layer share one tuple of inputs, which backward()'s walk
-then scans once per layer. From outside nothing may differ from micrograd's graph: ``_prev`` turns
+one-input node keeps its input in ``_inputs`` with no tuple around it; and a linear node keeps its
+inputs in ``_inputs`` and its weights and bias in ``_aux``, two tuples it shares with the other
+neurons of its layer and with the other data points, which backward()'s walk then looks through
+once. From outside nothing may differ from micrograd's graph: ``_prev`` turns
 the number into a constant leaf the first time anyone looks, with the gradient backward() would
 have given it, and lists a linear node's inputs flat. The truths used here:
 
@@ -28,7 +29,7 @@ from hypothesis import given, settings
 
 from autograd import Value
 from autograd.engine import _zeroed_interior_order, topological_order
-from autograd.nn import MLP
+from autograd.nn import MLP, Neuron
 from autograd.rules import FOLDED, RULES, FloatMath
 
 SETTINGS = settings(max_examples=40, deadline=None, derandomize=True, database=None)
@@ -184,7 +185,7 @@ def test_gradients_are_bit_identical_folded_or_unfolded(seed: int) -> None:
     leaves_folded, folded = build()
     leaves_plain, plain = build()
     nodes = topological_order(plain)  # reads every _prev: all constants become leaves
-    assert all(n._aux is None or n._rule is RULES["leaky_relu"] for n in nodes if n._prev)
+    assert not any(n._rule in FOLDED.values() for n in nodes)
     folded.backward()
     plain.backward()
     assert [v.grad for v in leaves_folded] == [v.grad for v in leaves_plain]
@@ -211,7 +212,8 @@ def test_an_mlp_graph_is_walked_in_topological_order_with_the_same_gradients() -
     # every neuron of a layer holds the same tuple of inputs, and _prev lists them flat
     neurons = [node for node in order if node._rule is RULES["linear"]]
     assert len(neurons) == 5 * (8 + 8 + 2)
-    assert len({id(node._inputs[0]) for node in neurons}) == 5 * 3  # one per point and layer
+    assert len({id(node._inputs) for node in neurons}) == 5 * 3  # one per point and layer
+    assert len({id(node._aux) for node in neurons}) == 8 + 8 + 2  # one per neuron
     assert {len(node._prev) for node in neurons} == {2 * 3 + 1, 2 * 8 + 1}
     # gradients against a model whose neurons each get their own copy of the inputs
     loss.backward()
@@ -255,3 +257,41 @@ def test_a_folded_chain_costs_one_tracked_object_per_node() -> None:
     assert y.data == pytest.approx(r**n + 0.5 * (r**n - 1) / (r - 1), rel=1e-12)
     y.backward()
     assert x.grad == pytest.approx(r**n, rel=1e-12)
+
+
+def test_a_neuron_sees_every_change_to_its_weights_and_bias() -> None:
+    n = Neuron(3, nonlin=False, seed=0)
+    x = [1.0, 2.0, 3.0]
+
+    def expected() -> float:
+        return n.b.data + sum(w.data * xi for w, xi in zip(n.w, x))
+
+    assert n(x).data == pytest.approx(expected(), rel=1e-15)
+    n.w[1] = Value(10.0)  # a new Value in the list
+    assert n(x).data == pytest.approx(expected(), rel=1e-15)
+    n.w[2].data = -4.0  # a changed number in the same Value
+    assert n(x).data == pytest.approx(expected(), rel=1e-15)
+    n.b = Value(0.5)
+    out = n(x)
+    assert out.data == pytest.approx(expected(), rel=1e-15)
+    out.backward()
+    assert [w.grad for w in n.w] == x and n.b.grad == 1.0
+
+
+def test_computed_weights_shared_by_a_neuron_applied_twice_get_their_gradients() -> None:
+    """A neuron used twice in a row (tied weights, as in a recurrent net) whose weight is itself
+    computed: the walk must not take its weight tuple for leaves only."""
+    c = Value(0.7)
+    n = Neuron(1, nonlin=False, seed=0)
+
+    def f(cv: float) -> float:  # the same maths on floats: h2 = u * (u * x + b) + b, u = 3c
+        u, b, x = 3.0 * cv, n.b.data, 1.5
+        return u * (u * x + b) + b
+
+    n.w[0] = c * 3.0
+    h2 = n([n([1.5])])
+    order = _zeroed_interior_order(h2)
+    assert order == [node for node in topological_order(h2) if node._prev]
+    h2.backward()
+    assert h2.data == pytest.approx(f(0.7), rel=1e-12)
+    assert c.grad == pytest.approx(central_difference(f, 0.7), rel=1e-6)
