@@ -394,7 +394,9 @@ def bench_instructions(extra_steps: int) -> None:
                 name,
                 str(n),
             ]
-            proc = subprocess.run(cmd, capture_output=True, text=True, check=True)
+            # numpy's BLAS threads would add a varying count of their own
+            env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+            proc = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env)
             runs.append(int(proc.stderr.split("Collected : ")[1].split()[0]))
         counts[name] = (runs[1] - runs[0]) / extra_steps
     plain = counts["plain Python floats"]
