@@ -8,7 +8,8 @@ the numbers carry over between machines better than absolute times do:
 
 1. micrograd's demo training step (same data, same initial weights, same loss and schedule), with
    the losses of every implementation side by side (they must agree to ~1e-9);
-2. building and backpropagating a long chain (x = x*1.0001 + 0.5, N = 10^3 ... 10^6) and a wide sum
+2. building and backpropagating a long chain (x = x*1.0001 + 0.5, N = 10^3 ... 10^6 steps,
+   of which N = 250,000 is a chain of 10^6 nodes) and a wide sum
    of products, in nodes per second;
 3. memory per node (tracemalloc) and the peak RSS of the training run;
 4. the deepest chain each engine can backpropagate.
@@ -467,7 +468,7 @@ def main() -> int:
         if shutil.which("valgrind") is None:
             parser.error("--instructions needs valgrind (apt-get install valgrind)")
         bench_instructions(2)
-    sizes = [1_000, 10_000, 100_000] if quick else [1_000, 10_000, 100_000, 1_000_000]
+    sizes = [1_000, 10_000, 100_000] if quick else [1_000, 10_000, 100_000, 250_000, 1_000_000]
     bench_chains(sizes)
     bench_wide(20_000 if quick else 100_000)
     bench_memory(3 if quick else 10)
