@@ -249,31 +249,41 @@ def bench_training(reps: int, per_rep: dict[str, int]) -> dict[str, float]:
 # --------------------------------------------------------------------------------------------------
 
 
-def bench_chains(sizes: list[int]) -> None:
+def bench_chains(sizes: list[int], reps: int) -> None:
     print("## 2a. Long chain x = x*1.0001 + 0.5: build + backward (4 nodes per step)\n")
     print(
-        "micrograd's recursion limit is raised far enough to finish. The last columns build and\n"
-        "backpropagate inside `autograd.gc_paused()`, as `fit()` runs a training step.\n"
+        f"Medians over {reps} interleaved runs, each in a fresh process. micrograd's recursion\n"
+        "limit is raised far enough to finish. The last columns build and backpropagate inside\n"
+        "`autograd.gc_paused()`, as `fit()` runs a training step.\n"
     )
+    engines = {
+        "micrograd": ("chain", "micrograd"),
+        "autograd": ("chain", "autograd"),
+        "autograd, GC paused": ("chain-gc-paused", "autograd"),
+    }
     rows = []
     for n in sizes:
-        runs = {
-            "micrograd": run_child("chain", "micrograd", n),
-            "autograd": run_child("chain", "autograd", n),
-            "autograd, GC paused": run_child("chain-gc-paused", "autograd", n),
-        }
+        times: dict[str, list[float]] = {name: [] for name in engines}
+        errors: dict[str, str] = {}
+        expected = graphs.chain_gradient(n)
+        for _ in range(reps):
+            for name, (kind, engine_name) in engines.items():
+                r = run_child(kind, engine_name, n)
+                if "error" in r:
+                    errors[name] = r["error"]
+                elif abs(r["grad"] - expected) > 1e-9 * expected:
+                    errors[name] = f"WRONG gradient {r['grad']!r}, expected {expected!r}"
+                else:
+                    times[name].append(r["build"] + r["backward"])
         cells = [f"{n:,}", f"{graphs.chain_nodes(n):,}"]
         totals = {}
-        for name, r in runs.items():
-            if "error" in r:
-                cells += [f"failed: {r['error'][:40]}"]
+        for name in engines:
+            if name in errors:
+                cells.append(f"failed: {errors[name][:40]}")
                 continue
-            totals[name] = r["build"] + r["backward"]
-            expected = graphs.chain_gradient(n)
-            ok = abs(r["grad"] - expected) <= 1e-9 * expected
+            totals[name] = statistics.median(times[name])
             cells.append(
                 f"{fmt_time(totals[name])} ({graphs.chain_nodes(n) / totals[name] / 1e6:.2f} M/s)"
-                + ("" if ok else " WRONG gradient")
             )
         mg = totals.get("micrograd", float("nan"))
         cells.append(f"{mg / totals.get('autograd', float('nan')):.1f}x")
@@ -293,28 +303,36 @@ def bench_chains(sizes: list[int]) -> None:
     )
 
 
-def bench_wide(n: int) -> None:
+def bench_wide(n: int, reps: int) -> None:
     print(f"## 2b. Wide sum of products, sum(a_i * b_i) over {n:,} pairs: build + backward\n")
+    print(f"Medians over {reps} interleaved runs, each in a fresh process.\n")
+    engines = {
+        "micrograd, sum()": ("wide", "micrograd"),
+        "autograd, sum()": ("wide", "autograd"),
+        "autograd, Value.sum()": ("wide-nary", "autograd"),
+    }
+    results: dict[str, list[dict[str, Any]]] = {label: [] for label in engines}
+    for _ in range(reps):
+        for label, (kind, name) in engines.items():
+            results[label].append(run_child(kind, name, n))
     rows = []
     times = {}
-    for label, kind, name in (
-        ("micrograd, sum()", "wide", "micrograd"),
-        ("autograd, sum()", "wide", "autograd"),
-        ("autograd, Value.sum()", "wide-nary", "autograd"),
-    ):
-        r = run_child(kind, name, n)
-        if "error" in r:
-            rows.append([label, f"failed: {r['error'][:60]}", "", "", ""])
+    for label, runs in results.items():
+        failed = [r for r in runs if "error" in r]
+        if failed:
+            rows.append([label, f"failed: {failed[0]['error'][:60]}", "", "", ""])
             continue
-        total = r["build"] + r["backward"]
-        times[label] = total
+        build = statistics.median(r["build"] for r in runs)
+        backward = statistics.median(r["backward"] for r in runs)
+        times[label] = statistics.median(r["build"] + r["backward"] for r in runs)
+        nodes = runs[0]["nodes"]
         rows.append(
             [
                 label,
-                f"{int(r['nodes']):,}",
-                fmt_time(r["build"]),
-                fmt_time(r["backward"]),
-                f"{r['nodes'] / total / 1e6:.2f} M/s",
+                f"{int(nodes):,}",
+                fmt_time(build),
+                fmt_time(backward),
+                f"{nodes / times[label] / 1e6:.2f} M/s",
             ]
         )
     for row in rows:
@@ -469,8 +487,8 @@ def main() -> int:
             parser.error("--instructions needs valgrind (apt-get install valgrind)")
         bench_instructions(2)
     sizes = [1_000, 10_000, 100_000] if quick else [1_000, 10_000, 100_000, 250_000, 1_000_000]
-    bench_chains(sizes)
-    bench_wide(20_000 if quick else 100_000)
+    bench_chains(sizes, 1 if quick else 3)
+    bench_wide(20_000 if quick else 100_000, 1 if quick else 3)
     bench_memory(3 if quick else 10)
     bench_depth(sizes[-1])
     return 0
