@@ -466,7 +466,7 @@ class Value:
 
         This is a neuron's pre-activation; a neuron built on it is one node in the graph instead of
         2n, which makes MLP graphs far smaller and faster and draws each neuron as one box.
-        d/dxi = wi, d/dwi = xi, d/db = 1.
+        d/dxi = wi, d/dwi = xi, d/db = 1. It needs at least one input (n >= 1).
         """
         xs = inputs if inputs.__class__ is tuple else tuple(inputs)
         return _linear(xs, (*weights, bias))
@@ -581,6 +581,12 @@ def _linear(xs: tuple[Any, ...], wb: tuple[Any, ...]) -> Value:
     linear node costs one object, and backward()'s walk looks through each tuple once.
     """
     n = len(xs)
+    if n == 0:
+        # (backward()'s walk takes a node without inputs for a leaf)
+        raise ValueError(
+            "Value.linear: expected at least one input and weight, got none "
+            "(a neuron without inputs is just its bias)"
+        )
     if len(wb) != n + 1:
         raise ValueError(
             f"Value.linear: got {n} inputs but {len(wb) - 1} weights; "

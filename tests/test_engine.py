@@ -593,6 +593,11 @@ def test_value_linear_length_mismatch() -> None:
         Value.linear([Value(1.0)], [Value(1.0), Value(2.0)])
 
 
+def test_value_linear_without_inputs_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"Value\.linear: expected at least one input"):
+        Value.linear([], [], Value(2.0))
+
+
 # --------------------------------------------------------------------------------------------------
 # Deep graphs: no recursion anywhere
 # --------------------------------------------------------------------------------------------------
