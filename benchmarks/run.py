@@ -154,6 +154,10 @@ def table(headers: list[str], rows: list[list[str]]) -> None:
     print()
 
 
+def runs_of(reps: int) -> str:
+    return "One run" if reps == 1 else f"Medians over {reps} interleaved runs"
+
+
 def fmt_time(s: float) -> str:
     return f"{s * 1e3:.2f} ms" if s < 1 else f"{s:.2f} s"
 
@@ -252,7 +256,7 @@ def bench_training(reps: int, per_rep: dict[str, int]) -> dict[str, float]:
 def bench_chains(sizes: list[int], reps: int) -> None:
     print("## 2a. Long chain x = x*1.0001 + 0.5: build + backward (4 nodes per step)\n")
     print(
-        f"Medians over {reps} interleaved runs, each in a fresh process. micrograd's recursion\n"
+        f"{runs_of(reps)}, each in a fresh process. micrograd's recursion\n"
         "limit is raised far enough to finish. The last columns build and backpropagate inside\n"
         "`autograd.gc_paused()`, as `fit()` runs a training step.\n"
     )
@@ -305,7 +309,7 @@ def bench_chains(sizes: list[int], reps: int) -> None:
 
 def bench_wide(n: int, reps: int) -> None:
     print(f"## 2b. Wide sum of products, sum(a_i * b_i) over {n:,} pairs: build + backward\n")
-    print(f"Medians over {reps} interleaved runs, each in a fresh process.\n")
+    print(f"{runs_of(reps)}, each in a fresh process.\n")
     engines = {
         "micrograd, sum()": ("wide", "micrograd"),
         "autograd, sum()": ("wide", "autograd"),
