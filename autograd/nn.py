@@ -194,8 +194,8 @@ class Neuron(Module):
         self.init = init
         self.w = [Value(w) for w in _draw_weights(nin, fan_out, init, rng)]
         self.b = Value(0.0)
-        self._wb: tuple[Value, ...] = ()  # see _weights_and_bias
-        self._wb_of: tuple[list[Value], Value | None] = ([], None)
+        self._wb = (*self.w, self.b)  # see _weights_and_bias
+        self._w_seen = list(self.w)
 
     def _weights_and_bias(self) -> tuple[Value, ...]:
         """``(*self.w, self.b)``: the same tuple object on every call while they hold the same
@@ -203,9 +203,8 @@ class Neuron(Module):
         look for graph nodes among a node's inputs, finds once per walk that this tuple holds only
         leaves, instead of once per data point. The check is cheap: comparing two lists of Values
         compares identities and allocates nothing."""
-        w_seen, b_seen = self._wb_of
-        if self.w != w_seen or self.b is not b_seen:
-            self._wb_of = (list(self.w), self.b)
+        if self.w != self._w_seen or self.b is not self._wb[-1]:
+            self._w_seen = list(self.w)
             self._wb = (*self.w, self.b)
         return self._wb
 
