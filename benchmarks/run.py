@@ -258,8 +258,14 @@ def bench_chains(sizes: list[int], reps: int) -> None:
     print(
         f"{runs_of(reps)}, each in a fresh process. micrograd's recursion\n"
         "limit is raised far enough to finish. The last columns build and backpropagate inside\n"
-        "`autograd.gc_paused()`, as `fit()` runs a training step.\n"
+        "`autograd.gc_paused()`, as `fit()` runs a training step."
     )
+    if reps > 1:
+        print(
+            "A speed-up is the ratio of the medians; in brackets, the lowest and the highest\n"
+            "ratio between the runs of one round."
+        )
+    print()
     engines = {
         "micrograd": ("chain", "micrograd"),
         "autograd": ("chain", "autograd"),
@@ -289,9 +295,8 @@ def bench_chains(sizes: list[int], reps: int) -> None:
             cells.append(
                 f"{fmt_time(totals[name])} ({graphs.chain_nodes(n) / totals[name] / 1e6:.2f} M/s)"
             )
-        mg = totals.get("micrograd", float("nan"))
-        cells.append(f"{mg / totals.get('autograd', float('nan')):.1f}x")
-        cells.append(f"{mg / totals.get('autograd, GC paused', float('nan')):.1f}x")
+        for name in ("autograd", "autograd, GC paused"):
+            cells.append(speed_up(times["micrograd"], times[name], "micrograd" in errors))
         rows.append(cells)
     table(
         [
@@ -305,6 +310,21 @@ def bench_chains(sizes: list[int], reps: int) -> None:
         ],
         rows,
     )
+
+
+def speed_up(slow: list[float], fast: list[float], failed: bool) -> str:
+    """'median(slow) / median(fast)', and the range of the rounds' ratios if there are several.
+
+    Round k's runs of the two engines ran one after the other, so their ratio is the least
+    affected by the machine's speed changing between rounds.
+    """
+    if failed or not slow or len(slow) != len(fast):
+        return "n/a"
+    cell = f"{statistics.median(slow) / statistics.median(fast):.1f}x"
+    if len(slow) > 1:
+        ratios = [s / f for s, f in zip(slow, fast)]
+        cell += f" ({min(ratios):.1f}-{max(ratios):.1f})"
+    return cell
 
 
 def bench_wide(n: int, reps: int) -> None:
@@ -491,7 +511,7 @@ def main() -> int:
             parser.error("--instructions needs valgrind (apt-get install valgrind)")
         bench_instructions(2)
     sizes = [1_000, 10_000, 100_000] if quick else [1_000, 10_000, 100_000, 250_000, 1_000_000]
-    bench_chains(sizes, 1 if quick else 3)
+    bench_chains(sizes, 1 if quick else 5)
     bench_wide(20_000 if quick else 100_000, 1 if quick else 3)
     bench_memory(3 if quick else 10)
     bench_depth(sizes[-1])
