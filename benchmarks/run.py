@@ -485,7 +485,7 @@ def main() -> int:
     parser.add_argument(
         "--instructions",
         action="store_true",
-        help="also count the training step's CPU instructions with valgrind (slow: about 3 minutes more)",
+        help="also count a training step's CPU instructions with valgrind (3 more minutes)",
     )
     parser.add_argument("--child", nargs=3, metavar=("KIND", "ENGINE", "N"), help=argparse.SUPPRESS)
     args = parser.parse_args()
