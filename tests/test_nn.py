@@ -1,6 +1,5 @@
-"""Neuron, Layer, MLP: micrograd compatibility, maths, parameters, errors, and JSON model files."""
+"""Neuron, Layer, MLP: micrograd compatibility, maths, parameters and errors."""
 
-import json
 import math
 import random
 
@@ -8,7 +7,6 @@ import pytest
 
 from autograd import Value
 from autograd.nn import MLP, Layer, Module, Neuron
-from autograd.serialize import load_model, model_to_dict, save_model
 
 # -- micrograd compatibility -----------------------------------------------------------------------
 
@@ -215,57 +213,6 @@ def test_bad_constructor_arguments():
         MLP(2, [])
     with pytest.raises(ValueError, match=r"MLP\(nouts\): expected a positive int, got 0"):
         MLP(2, [3, 0])
-
-
-# -- JSON model files ------------------------------------------------------------------------------
-
-
-def test_json_round_trip_gives_identical_predictions(tmp_path):
-    model = MLP(2, [5, 4, 3], activation="tanh", seed=3)
-    path = tmp_path / "model.json"
-    save_model(model, path)
-    loaded = load_model(path)
-    assert repr(loaded) == repr(model)
-    for x in ([0.1, 0.2], [-1.5, 3.0], [1e3, -1e-3]):
-        assert [v.data for v in loaded(x)] == [v.data for v in model(x)]
-    assert json.loads(path.read_text())["nouts"] == [5, 4, 3]
-
-
-def corrupt(tmp_path, change):
-    d = model_to_dict(MLP(2, [3, 1], seed=0))
-    change(d)
-    path = tmp_path / "m.json"
-    path.write_text(json.dumps(d))
-    return path
-
-
-@pytest.mark.parametrize(
-    ("change", "message"),
-    [
-        (lambda d: d.update(format="pickle"), "'format' must be 'autograd-mlp'"),
-        (lambda d: d.update(nouts=[3, 2]), r"layers\[1\].weights must have 2 rows"),
-        (lambda d: d["layers"][0]["weights"][1].pop(), r"weights\[1\] must have 2 numbers, got 1"),
-        (lambda d: d["layers"][0]["biases"].__setitem__(0, "0.5"), "must be a number"),
-        (lambda d: d["layers"][0]["biases"].__setitem__(0, True), "must be a number"),
-        (lambda d: d["layers"][1]["biases"].__setitem__(0, float("nan")), "must be finite"),
-        (lambda d: d.update(activation="gelu"), "unknown activation"),
-        (lambda d: d.pop("layers"), "missing key 'layers'"),
-        (lambda d: d.update(nin=0), "'nin' must be a positive integer"),
-    ],
-)
-def test_corrupt_model_files_raise_a_clear_value_error(tmp_path, change, message):
-    with pytest.raises(ValueError, match=message):
-        load_model(corrupt(tmp_path, change))
-
-
-def test_non_json_files_raise_value_error(tmp_path):
-    path = tmp_path / "m.json"
-    path.write_bytes(b"\x80\x04\x95 not json")
-    with pytest.raises(ValueError, match="not valid JSON"):
-        load_model(path)
-    path.write_text("[1, 2]")
-    with pytest.raises(ValueError, match="expected a JSON object"):
-        load_model(path)
 
 
 def test_neuron_and_layer_take_a_seed_like_mlp() -> None:
