@@ -403,7 +403,7 @@ class Value:
     def relu(self) -> Value:
         """max(0, x).  d/dx = 1 for x > 0, else 0."""
         x = self.data
-        out = x if x > 0 else 0.0
+        out = 0.0 if x <= 0 else x  # relu(nan) is nan (see rules._f_relu)
         if not _is_enabled():
             return _leaf(out)
         # _node() written out, as in _linear: half of an MLP's nodes are relu
@@ -490,17 +490,19 @@ class Value:
         with gc_paused():
             order = _zeroed_interior_order(self)
             self.grad += seed
-            # The hot loop: one call per node, straight from the op table. The fused ops' local
-            # derivatives are finite for finite data, so a node whose gradient is exactly 0 has
-            # nothing to push (0 * finite = 0) and is skipped: in a ReLU net, dead units and
-            # points the hinge loss already classifies correctly make about half the graph.
+            # The hot loop: one call per node, straight from the op table. A fused op's local
+            # derivatives are finite wherever its result is finite, so a node whose gradient is
+            # exactly 0 and whose data is finite has nothing to push (0 * finite = 0) and is
+            # skipped: in a ReLU net, dead units and points the hinge loss already classifies
+            # correctly make about half the graph. (At an infinite or nan result the products
+            # 0 * inf = nan must be pushed, as every other path computes them.)
             for node in reversed(order):
                 rule = node._rule
                 if rule is not None:
                     back = rule.backward
                     if back is None:
                         _push_grad(node, rule)
-                    elif node.grad != 0.0:
+                    elif node.grad != 0.0 or node.data - node.data != 0.0:
                         back(node)
                 elif node._aux is not None:
                     node._aux()  # a micrograd-style node with a hand-written _backward
@@ -620,6 +622,46 @@ def _linear(xs: tuple[Any, ...], wb: tuple[Any, ...]) -> Value:
     return v
 
 
+class ValueMath:
+    """The maths namespace ``m`` for partials evaluated on Values (``grad(create_graph=True)``).
+
+    The same names as ``rules.FloatMath``, building graph nodes instead of floats. ``div`` and
+    ``pow`` make the ordinary ``/`` and ``**`` nodes, but with the IEEE value where the operator
+    would raise (``0.5 / 0`` is inf): a derivative may be infinite where the function is fine,
+    and the gradient graph must then hold the same inf that the float paths compute.
+    """
+
+    exp = staticmethod(Value.exp)
+    log = staticmethod(Value.log)
+    sin = staticmethod(Value.sin)
+    cos = staticmethod(Value.cos)
+    tanh = staticmethod(Value.tanh)
+    sigmoid = staticmethod(Value.sigmoid)
+    sqrt = staticmethod(Value.sqrt)
+
+    @staticmethod
+    def div(a: Operand, b: Operand) -> Any:
+        if isinstance(b, Value):
+            if isinstance(a, Value):
+                return _node(FloatMath.div(a.data, b.data), (a, b), _DIV)
+            return _node(FloatMath.div(a, b.data), b, _DIV_CX, float(a))
+        if isinstance(a, Value):
+            return _node(FloatMath.div(a.data, b), a, _DIV_XC, float(b))
+        return FloatMath.div(a, b)
+
+    @staticmethod
+    def pow(a: Operand, k: Operand) -> Any:
+        if isinstance(k, Value):
+            if isinstance(a, Value):
+                return _node(FloatMath.pow(a.data, k.data), (a, k), _POW)
+            c = float(a)
+            return _node(FloatMath.pow(c, k.data), k, _RPOW_CONST, c, op_label(_RPOW_CONST, c))
+        if isinstance(a, Value):
+            c = float(k)
+            return _node(FloatMath.pow(a.data, c), a, _POW_CONST, c, op_label(_POW_CONST, c))
+        return FloatMath.pow(a, k)
+
+
 def _number_or_none(x: object) -> float | None:
     """``x`` as a float if it is a number (not a Value), else None."""
     if x.__class__ is float:
@@ -657,6 +699,18 @@ def local_grads(node: Value) -> tuple[float, ...]:
     """d(node)/d(child) for each child in ``node._prev``, as floats, read from the op table.
 
     Leaves have none (an empty tuple). The diagrams and the step-by-step explainer use this.
+    Where nothing flows back (``relu`` at x <= 0, ``x ** 0``; see ``local_derivatives``) it is 0.
+    """
+    return tuple(0.0 if d is None else d for d in local_derivatives(node))
+
+
+def local_derivatives(node: Value) -> tuple[float | None, ...]:
+    """Like :func:`local_grads`, but ``None`` where no gradient flows back at all.
+
+    That is where the op is constant in that input (``relu`` at x <= 0, ``x ** 0``, ``0 ** y`` for
+    y >= 0): the chain rule adds nothing there, whatever the upstream gradient, even inf or nan
+    (as PyTorch's backward does). Every other local derivative d is multiplied as IEEE floats do,
+    upstream * d, so 0 * inf is nan.
     """
     prev = node._prev  # first: a folded constant becomes a leaf, and the node's rule changes
     rule = node._rule
@@ -667,7 +721,7 @@ def local_grads(node: Value) -> tuple[float, ...]:
                 "_backward; its local derivatives are not in the op table"
             )
         return ()
-    return tuple(float(d) for d in _float_partials(node, rule, prev))
+    return tuple(None if d is None else float(d) for d in _float_partials(node, rule, prev))
 
 
 def _float_partials(node: Value, rule: Rule, inputs: Sequence[Value]) -> tuple[Any, ...]:
@@ -680,12 +734,16 @@ def _float_partials(node: Value, rule: Rule, inputs: Sequence[Value]) -> tuple[A
 def _push_grad(node: Value, rule: Rule) -> None:
     """One chain-rule step for ``node``: input.grad += node.grad * d(node)/d(input).
 
-    The slow path of backward(), for rules with no fused backward; never a folded constant.
+    The slow path of backward(), for rules with no fused backward. It reads the node as stored
+    (``_inputs``, see ``Value._prev``), so a folded constant stays folded.
     """
-    inputs = node._prev
+    inputs = node._inputs
+    if inputs.__class__ is not tuple:
+        inputs = (inputs,)
     g = node.grad
     for child, d in zip(inputs, _float_partials(node, rule, inputs)):
-        child.grad += g * d
+        if d is not None:
+            child.grad += g * d
 
 
 def _unfold(node: Value, rule: Rule) -> tuple[Value, ...]:
@@ -702,9 +760,10 @@ def _unfold(node: Value, rule: Rule) -> tuple[Value, ...]:
     x: Value = node._inputs
     inputs = (x, constant) if rule.const_at == 1 else (constant, x)
     g = node.grad
-    if g.__class__ is float and g != 0.0:  # not during a walk, and not 0 * inf = nan
+    if g != 0.0:  # (a fresh graph shows 0, not 0 * inf = nan)
         d = base.partials(FloatMath, node.data, inputs[0].data, inputs[1].data)[rule.const_at]
-        constant.grad = g * d
+        if d is not None:
+            constant.grad += g * d
     node._inputs = inputs
     node._rule = base
     node._aux = None
@@ -882,11 +941,15 @@ def grad(
                     "only backward() can run; build it from Value operations to use grad()"
                 )
             if create_graph:
-                # partials on Values (m = Value): the gradient is itself a differentiable graph
-                partials = rule.partials(Value, node, *_operands(node, node._prev))
+                # partials on Values: the gradient is itself a differentiable graph
+                partials = rule.partials(ValueMath, node, *_operands(node, node._prev))
             else:
                 partials = _float_partials(node, rule, node._prev)
             for child, d in zip(node._prev, partials):
+                if d is None:  # nothing flows back (see local_derivatives)
+                    if child not in adjoint:
+                        adjoint[child] = 0.0
+                    continue
                 adjoint[child] = _accumulate(adjoint.get(child), _times(g, d))
 
     results: list[Any] = []
@@ -926,4 +989,7 @@ def _times(g: Any, d: Any) -> Any:
 
 
 def _accumulate(total: Any, term: Any) -> Any:
-    return term if total is None else total + term
+    """total + term; a float sum starts from 0.0, as a .grad does (so -0.0 + 0.0 is 0.0 in both)."""
+    if total is None:
+        return 0.0 + term if term.__class__ is float else term
+    return total + term

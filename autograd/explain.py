@@ -11,7 +11,7 @@ Nothing here needs Graphviz. Two views, both for a plain REPL:
 
       child.grad  +=  upstream  ×  local        where local = d(node)/d(child)
 
-  The local derivatives come from the op table (``engine.local_grads``), the same numbers
+  The local derivatives come from the op table (``engine.local_derivatives``), the same numbers
   ``backward()`` uses.
 
 Both need names for the nodes; :func:`node_names` gives every node one (its label, or a stable
@@ -26,7 +26,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TextIO
 
-from .engine import Value, local_grads, topological_order
+from .engine import Value, local_derivatives, topological_order
 
 __all__ = [
     "BackpropStep",
@@ -265,11 +265,20 @@ def backprop_steps(root: Value, gradient: float = 1.0) -> Iterator[BackpropStep]
         rule = node._rule
         if rule is not None:
             updates = []
-            for child, local in zip(node._prev, local_grads(node)):
+            for child, local in zip(node._prev, local_derivatives(node)):
+                # None: nothing flows back (relu at x <= 0), whatever the upstream gradient
+                added = 0.0 if local is None else upstream * local
                 before = child.grad
-                child.grad = before + upstream * local
+                child.grad = before + added
                 updates.append(
-                    ChildUpdate(child, names[child], local, upstream * local, before, child.grad)
+                    ChildUpdate(
+                        child,
+                        names[child],
+                        0.0 if local is None else local,
+                        added,
+                        before,
+                        child.grad,
+                    )
                 )
             formula = rule.formula
         else:

@@ -11,9 +11,9 @@ Each entry of ``RULES`` is a :class:`Rule`. It says, for one operation,
   ``grad(..., create_graph=True)`` builds a differentiable gradient for higher-order derivatives,
 * ``backward`` -- an optional fused version of ``partials`` for the hot path of ``backward()``: it
   reads ``node.grad`` and adds ``node.grad * local derivative`` straight into each child's
-  ``.grad``.
-  Where it is absent, the engine evaluates ``partials`` on floats instead. The tests check that the
-  two always agree.
+  ``.grad``, in the same order and with the same rounding as ``partials`` (the tests check it bit
+  for bit). Only an op whose local derivatives are finite wherever its result is finite has one
+  (see below); elsewhere the engine evaluates ``partials`` on floats.
 
 The backward pass, the gradient checker, the step-by-step explainer and the diagrams all read this
 table, so they cannot disagree. This module knows nothing about how graphs are built or walked: it
@@ -25,6 +25,28 @@ itself for an op with one Value input (``x.tanh()``, ``x * 2.0``), a tuple of Va
 ``FOLDED`` holds the constant forms of ``+ - * /``: ``x * 2.0`` is a one-input op that keeps the
 number 2.0 in the node rather than a second Value (see ``Value._prev`` for how the graph still shows
 it as a constant leaf).
+
+Singular points: one policy, PyTorch's, on every path
+----------------------------------------------------
+``backward()``, ``grad()``, ``grad(create_graph=True)``, the stepper and the diagrams give the same
+float, bit for bit (``tests/test_agreement.py``), also where a derivative is infinite or a value
+is nan:
+
+* The chain rule multiplies as IEEE floats do: ``upstream * local``, so ``0 * inf`` is nan and a
+  nan anywhere stays nan. No path skips a product that IEEE would make nan (``backward()`` skips a
+  zero gradient only where every local derivative is finite).
+* A local derivative may be infinite where the function is finite: d/dx sqrt(x) at 0 is inf, and so
+  is ``x ** 0.5``'s; a slope too big for a float is +-inf (``x ** -0.5`` at 1e-300 gives -inf),
+  never an exception (``FloatMath.div`` and ``FloatMath.pow``). Only the forward raises, naming the
+  op, outside its domain (``log(0)``, ``1 / 0``, ``sin(inf)``).
+* A partial returns ``None`` where nothing flows back at all, because the op is constant in that
+  input there: ``relu`` at x <= 0, ``x ** 0``, ``0 ** y`` for y >= 0, and ``x ** y`` at x = y = 0
+  (where ``y * x**(y-1)`` would be 0 * inf). Then the input gets nothing, whatever the upstream
+  gradient, even inf or nan, as PyTorch's masked backward formulas do (``sqrt(relu(x))`` at 0 has
+  gradient 0). Everywhere else a zero slope is a number like any other (``abs`` at 0, ``x * 0``).
+* NaN propagates through every forward (``relu(nan)`` is nan), and the local derivative at nan is
+  the one of the branch the forward took (PyTorch: ``relu`` passes the gradient on, ``leaky_relu``
+  scales it by the slope); with no branch it is nan (``abs``).
 
 Partials receive ``(m, out, *args)``: ``out`` is the op's result (reusing it is often cheaper, e.g.
 ``d tanh(x)/dx = 1 - out**2``) and ``args`` are the inputs, followed by the op's constant parameter
@@ -92,30 +114,35 @@ def _fmt(x: float) -> str:
 def _div_or_inf(a: float, b: float) -> float:
     """a / b, but +-inf (or nan for 0/0) where b == 0, as IEEE maths and PyTorch give."""
     if b == 0:
-        return math.nan if a == 0 else math.copysign(math.inf, a) * math.copysign(1.0, b)
+        if a == 0 or a != a:
+            return math.nan
+        return math.copysign(math.inf, a) * math.copysign(1.0, b)
     return a / b
 
 
+def _is_odd_integer(k: float) -> bool:
+    return math.isfinite(k) and k.is_integer() and k % 2 == 1
+
+
 def _pow_or_inf(x: float, k: float) -> float:
-    """x ** k, but inf where x == 0 and k < 0 (the slope of x**k at 0 for k < 1)."""
-    if x == 0 and k < 0:
-        return math.inf
-    return float(x**k)
+    """x ** k as IEEE maths (C's ``pow``) gives it: never an exception.
 
-
-class FloatMath:
-    """The maths namespace ``m`` for partials evaluated on floats.
-
-    Its names match the Value methods, so a partial written as ``m.cos(x)`` runs on floats here and
-    on Values when the engine passes the ``Value`` class as ``m``.
+    0 ** (k < 0) is inf (the slope of x**k at 0 for k < 1), signed like x for an odd integer k;
+    a negative base to a non-integer power is nan; a result too large for a float is +-inf.
     """
+    try:
+        return math.pow(x, k)
+    except ValueError:  # 0 ** negative, or negative ** non-integer
+        if x == 0:
+            return math.copysign(math.inf, x) if _is_odd_integer(k) else math.inf
+        return math.nan
+    except OverflowError:
+        return -math.inf if x < 0 and _is_odd_integer(k) else math.inf
 
-    exp = staticmethod(math.exp)
-    log = staticmethod(math.log)
-    sin = staticmethod(math.sin)
-    cos = staticmethod(math.cos)
-    div = staticmethod(_div_or_inf)
-    pow = staticmethod(_pow_or_inf)
+
+def _is_zero(x: Any) -> bool:
+    """x == 0 for a float or a Value (whose ``==`` compares identity, not data); False for nan."""
+    return bool(x >= 0 and x <= 0)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -132,14 +159,14 @@ def _f_div(a: float, b: float) -> float:
 def _f_pow(x: float, k: float) -> float:
     if x == 0 and k < 0:
         raise ZeroDivisionError(f"power: 0.0 ** {k!r} is undefined (zero to a negative power)")
-    if x < 0 and not float(k).is_integer():
+    if x < 0 and math.isfinite(k) and not float(k).is_integer():
         raise ValueError(
             f"power: negative base {x!r} to the non-integer power {k!r} is not a real number"
         )
-    try:
-        return float(x**k)
-    except OverflowError:
-        raise OverflowError(f"power: {x!r} ** {k!r} overflows a float") from None
+    out = _pow_or_inf(x, k)
+    if math.isinf(out) and math.isfinite(x) and math.isfinite(k):
+        raise OverflowError(f"power: {x!r} ** {k!r} overflows a float")
+    return out
 
 
 def _f_exp(x: float) -> float:
@@ -163,6 +190,23 @@ def _f_sqrt(x: float) -> float:
     return math.sqrt(x)
 
 
+def _f_sin(x: float) -> float:
+    if math.isinf(x):
+        raise ValueError(f"sin: sin({x!r}) is undefined (no limit at infinity)")
+    return math.sin(x)
+
+
+def _f_cos(x: float) -> float:
+    if math.isinf(x):
+        raise ValueError(f"cos: cos({x!r}) is undefined (no limit at infinity)")
+    return math.cos(x)
+
+
+def _f_relu(x: float) -> float:
+    # written so that nan falls through to x: NaN propagates (relu(nan) is nan, as in PyTorch)
+    return 0.0 if x <= 0 else x
+
+
 def _f_sigmoid(x: float) -> float:
     # Two branches so that exp() only ever sees a non-positive argument: no overflow at x = -1000.
     if x >= 0:
@@ -184,6 +228,26 @@ def _f_linear(xs: Sequence[Any], ws: Sequence[Any], b: Any) -> float:
     for x, w in zip(xs, ws):
         total += w.data * x.data
     return total
+
+
+class FloatMath:
+    """The maths namespace ``m`` for partials evaluated on floats.
+
+    Its names match the Value methods, so a partial written as ``m.cos(x)`` runs on floats here and
+    on Values when the engine passes its Value namespace as ``m``. ``div`` and ``pow`` are the IEEE
+    forms (an infinite slope is inf, not an exception), because a derivative may be infinite where
+    the function itself is fine: d/dx sqrt(x) at 0.
+    """
+
+    exp = staticmethod(_f_exp)
+    log = staticmethod(_f_log)
+    sin = staticmethod(_f_sin)
+    cos = staticmethod(_f_cos)
+    tanh = staticmethod(math.tanh)
+    sigmoid = staticmethod(_f_sigmoid)
+    sqrt = staticmethod(_f_sqrt)
+    div = staticmethod(_div_or_inf)
+    pow = staticmethod(_pow_or_inf)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -222,7 +286,7 @@ def _b_tanh(node: Any) -> None:
 
 def _b_sigmoid(node: Any) -> None:
     out = node.data
-    node._inputs.grad += node.grad * out * (1.0 - out)
+    node._inputs.grad += node.grad * (out * (1.0 - out))
 
 
 def _b_exp(node: Any) -> None:
@@ -230,15 +294,19 @@ def _b_exp(node: Any) -> None:
 
 
 def _b_relu(node: Any) -> None:
-    if node.data > 0:
+    if not node.data <= 0:  # relu(x) <= 0 exactly where x <= 0: nothing flows there
         node._inputs.grad += node.grad
 
 
 def _b_linear(node: Any) -> None:
     g = node.grad
+    xs = node._inputs
     wb = node._aux  # linear keeps its weights, then its bias, in _aux
-    for x, w in zip(node._inputs, wb):
+    # In _prev's order (inputs, then weights, then bias), so that a Value used twice sums its
+    # two gradients in the same order as every other path does.
+    for x, w in zip(xs, wb):
         x.grad += g * w.data
+    for x, w in zip(xs, wb):
         w.grad += g * x.data
     wb[-1].grad += g
 
@@ -257,14 +325,6 @@ def _b_const_minus(node: Any) -> None:  # c - x
 
 def _b_times_const(node: Any) -> None:  # x * c, c * x
     node._inputs.grad += node.grad * node._aux
-
-
-def _b_over_const(node: Any) -> None:  # x / c
-    node._inputs.grad += node.grad * (1.0 / node._aux)
-
-
-def _b_const_over(node: Any) -> None:  # c / x
-    node._inputs.grad += node.grad * (-node.data / node._inputs.data)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -301,7 +361,7 @@ RULES: dict[str, Rule] = _rules(
     Rule(
         "div", "/", 2,
         _f_div,
-        lambda m, out, a, b: (1.0 / b, -out / b),
+        lambda m, out, a, b: (m.div(1.0, b), m.div(-out, b)),
         "d/da (a / b) = 1/b,  d/db (a / b) = -a/b^2",
         "b != 0",
     ),
@@ -315,11 +375,13 @@ RULES: dict[str, Rule] = _rules(
     Rule(
         "pow", "**", 2,
         _f_pow,
-        # d/db a**b = a**b * log(a) is defined for a > 0; at a == 0 the result is constant 0 for
-        # b > 0 (slope 0), and for a < 0 it is not real (nan, as in PyTorch).
+        # At a = b = 0, b * a**(b-1) would be 0 * inf: nothing flows to a there, as in PyTorch
+        # (elsewhere the formula gives 0 at b = 0 and keeps its slope in b for second
+        # derivatives). 0**b is the constant 0 for b > 0, so nothing flows to b at a = 0 (as in
+        # PyTorch); d/db a**b = a**b * log(a) is not real for a < 0 (nan).
         lambda m, out, a, b: (
-            b * m.pow(a, b - 1),
-            out * m.log(a) if a > 0 else (0.0 if a == 0 else math.nan),
+            None if _is_zero(a) and _is_zero(b) else b * m.pow(a, b - 1),
+            out * m.log(a) if a > 0 else (None if a >= 0 and b >= 0 else math.nan),
         ),
         "d/da a**b = b * a**(b-1),  d/db a**b = a**b * log(a)",
         "a > 0, or a == 0 and b >= 0, or a < 0 and b an integer",
@@ -327,14 +389,16 @@ RULES: dict[str, Rule] = _rules(
     Rule(
         "pow_const", "**", 1,
         _f_pow,
-        lambda m, out, x, k: (0.0,) if k == 0 else (k * m.pow(x, k - 1),),
+        lambda m, out, x, k: (None,) if k == 0 else (k * m.pow(x, k - 1),),
         "d/dx x**k = k * x**(k-1)",
         "x > 0, or x == 0 and k >= 0, or x < 0 and k an integer",
     ),
     Rule(
         "rpow_const", "**", 1,
         lambda x, k: _f_pow(k, x),
-        lambda m, out, x, k: (out * math.log(k) if k > 0 else (0.0 if k == 0 else math.nan),),
+        lambda m, out, x, k: (
+            out * math.log(k) if k > 0 else (None if k == 0 and x >= 0 else math.nan),
+        ),
         "d/dx k**x = k**x * log(k)",
         "k > 0, or k == 0 and x >= 0, or k < 0 and x an integer",
     ),
@@ -349,7 +413,7 @@ RULES: dict[str, Rule] = _rules(
     Rule(
         "log", "log", 1,
         _f_log,
-        lambda m, out, x: (1.0 / x,),
+        lambda m, out, x: (m.div(1.0, x),),
         "d/dx log(x) = 1/x",
         "x > 0",
     ),
@@ -369,8 +433,9 @@ RULES: dict[str, Rule] = _rules(
     ),
     Rule(
         "relu", "relu", 1,
-        lambda x: x if x > 0 else 0.0,
-        lambda m, out, x: (1.0 if x > 0 else 0.0,),
+        _f_relu,
+        # None: nothing flows back where relu is the constant 0, whatever the upstream gradient
+        lambda m, out, x: (None if x <= 0 else 1.0,),
         "d/dx relu(x) = 1 if x > 0 else 0",
         backward=_b_relu,
     ),
@@ -390,18 +455,20 @@ RULES: dict[str, Rule] = _rules(
     Rule(
         "abs", "abs", 1,
         abs,
-        lambda m, out, x: (1.0 if x > 0 else (-1.0 if x < 0 else 0.0),),
+        lambda m, out, x: (
+            1.0 if x > 0 else (-1.0 if x < 0 else (0.0 if x >= 0 else math.nan)),
+        ),
         "d/dx |x| = sign(x)  (0 at x = 0)",
     ),
     Rule(
         "sin", "sin", 1,
-        math.sin,
+        _f_sin,
         lambda m, out, x: (m.cos(x),),
         "d/dx sin(x) = cos(x)",
     ),
     Rule(
         "cos", "cos", 1,
-        math.cos,
+        _f_cos,
         lambda m, out, x: (-m.sin(x),),
         "d/dx cos(x) = -sin(x)",
     ),
@@ -416,7 +483,9 @@ RULES: dict[str, Rule] = _rules(
 )  # fmt: skip
 
 
-def _folded(base: Rule, const_at: int, formula: str, backward: Callable[[Any], None]) -> Rule:
+def _folded(
+    base: Rule, const_at: int, formula: str, backward: Callable[[Any], None] | None
+) -> Rule:
     """``base`` (an op of two inputs) with its input number ``const_at`` a plain number.
 
     The node keeps that number in ``_aux`` and has one Value input. Its forward and partials take
@@ -458,8 +527,10 @@ FOLDED: dict[str, Rule] = _rules(
     _folded(_SUB, 0, "d/dx (c - x) = -1", _b_const_minus),
     _folded(_MUL, 1, "d/dx (x * c) = c", _b_times_const),
     _folded(_MUL, 0, "d/dx (c * x) = c", _b_times_const),
-    _folded(_DIV, 1, "d/dx (x / c) = 1/c", _b_over_const),
-    _folded(_DIV, 0, "d/dx (c / x) = -c/x^2", _b_const_over),
+    # (no fused backward for the divisions: 1/c and -c/x^2 can be infinite where x / c and c / x
+    # are finite, so backward() must not skip them when their gradient is 0; see backward())
+    _folded(_DIV, 1, "d/dx (x / c) = 1/c", None),
+    _folded(_DIV, 0, "d/dx (c / x) = -c/x^2", None),
 )
 
 

@@ -272,7 +272,8 @@ def _push_with_partials(out: Value, rule: Rule, leaves: Sequence[Value]) -> None
     if out._aux is not None and rule.name != "linear":  # linear's _aux holds inputs of _prev
         operands.append(out._aux)
     for child, d in zip(out._prev, rule.partials(FloatMath, out.data, *operands)):
-        child.grad += out.grad * d
+        if d is not None:  # None: nothing flows back (relu at x <= 0)
+            child.grad += out.grad * d
 
 
 @pytest.mark.parametrize("name", FUSED)
