@@ -200,7 +200,9 @@ def fit(
     start = time.perf_counter()
     try:
         for chosen in batches():
-            # The graph has no cycles, so pausing the cyclic GC for the step only saves time.
+            # The graph has no cycles, so pausing the cyclic GC for the step only saves time. The
+            # step's graph is dropped inside the block: alive after it, the first allocations
+            # with the collector back on would make it scan every node once more.
             with gc_paused():
                 batch_rows = [rows[i] for i in chosen]
                 batch_ys = [ys[i] for i in chosen]
@@ -210,13 +212,15 @@ def fit(
                 opt.zero_grad()
                 total_loss.backward()
                 opt.step()
-            history.loss.append(total_loss.data)
+                loss_value = total_loss.data
+                del outputs, total_loss
+            history.loss.append(loss_value)
             history.accuracy.append(acc)
             history.lr.append(opt.lr)
             if scheduler is not None:
                 scheduler.step()
             if bar is not None:
-                bar.set_postfix(loss=f"{total_loss.data:.4f}", acc=f"{acc:.0%}", refresh=False)
+                bar.set_postfix(loss=f"{loss_value:.4f}", acc=f"{acc:.0%}", refresh=False)
                 bar.update()
     finally:
         if bar is not None:

@@ -142,3 +142,26 @@ def test_fit_refuses_mismatched_labels_and_losses():
         fit(MLP(3, [1]), X, y, steps=1)
     with pytest.raises(ValueError, match="unknown loss 'l1'"):
         fit(MLP(2, [3]), X, y, loss="l1", steps=1)
+
+
+def test_fit_drops_each_step_graph_before_the_collector_is_back_on():
+    """A step's graph (thousands of nodes) must be freed inside ``gc_paused()``: alive when the
+    collector is switched back on, the next allocation would make it scan the whole graph."""
+    import gc
+
+    X, y = data.moons(n=60, noise=0.1, seed=3)
+    model = MLP(2, [8, 8, 1], seed=3)
+    fit(model, X, y, steps=1, progress=False)  # warm up: imports and caches
+    collections = []
+
+    def count(phase, info):
+        if phase == "start":
+            collections.append(info["generation"])
+
+    gc.collect()
+    gc.callbacks.append(count)
+    try:
+        fit(model, X, y, steps=5, progress=False)
+    finally:
+        gc.callbacks.remove(count)
+    assert collections == []
