@@ -26,13 +26,14 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import math
 import numbers
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from typing import Any, TypeVar, Union
 
-from .rules import FOLDED, RULES, FloatMath, Rule, op_label
+from .rules import FOLDED, RULES, FloatMath, Rule, linear_order, op_label
 
 __all__ = [
     "Value",
@@ -489,6 +490,7 @@ class Value:
         seed = _check_number(gradient, "backward(gradient)")
         with gc_paused():
             order = _zeroed_interior_order(self)
+            inf = math.inf
             self.grad += seed
             # The hot loop: one call per node, straight from the op table. A fused op's local
             # derivatives are finite wherever its result is finite, so a node whose gradient is
@@ -502,7 +504,7 @@ class Value:
                     back = rule.backward
                     if back is None:
                         _push_grad(node, rule)
-                    elif node.grad != 0.0 or node.data - node.data != 0.0:
+                    elif node.grad != 0.0 or not -inf < node.data < inf:
                         back(node)
                 elif node._aux is not None:
                     node._aux()  # a micrograd-style node with a hand-written _backward
@@ -945,7 +947,12 @@ def grad(
                 partials = rule.partials(ValueMath, node, *_operands(node, node._prev))
             else:
                 partials = _float_partials(node, rule, node._prev)
-            for child, d in zip(node._prev, partials):
+            prev = node._prev
+            terms = zip(prev, partials)
+            if rule is _LINEAR:  # in the fused backward's order, see rules.linear_order
+                pairs = list(terms)
+                terms = (pairs[i] for i in linear_order(len(prev) // 2))  # type: ignore[assignment]
+            for child, d in terms:
                 if d is None:  # nothing flows back (see local_derivatives)
                     if child not in adjoint:
                         adjoint[child] = 0.0

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from .engine import Value, local_derivatives, topological_order
+from .rules import linear_order
 
 __all__ = [
     "BackpropStep",
@@ -264,22 +265,20 @@ def backprop_steps(root: Value, gradient: float = 1.0) -> Iterator[BackpropStep]
         upstream = node.grad
         rule = node._rule
         if rule is not None:
-            updates = []
-            for child, local in zip(node._prev, local_derivatives(node)):
+            prev, locals_ = node._prev, local_derivatives(node)
+            slots = range(len(prev))
+            if rule.name == "linear":  # added in the order every path adds them (x1, w1, x2, ...)
+                slots = linear_order(len(prev) // 2)  # type: ignore[assignment]
+            done: dict[int, ChildUpdate] = {}
+            for i in slots:
+                child, local = prev[i], locals_[i]
                 # None: nothing flows back (relu at x <= 0), whatever the upstream gradient
                 added = 0.0 if local is None else upstream * local
                 before = child.grad
                 child.grad = before + added
-                updates.append(
-                    ChildUpdate(
-                        child,
-                        names[child],
-                        0.0 if local is None else local,
-                        added,
-                        before,
-                        child.grad,
-                    )
-                )
+                shown = 0.0 if local is None else local
+                done[i] = ChildUpdate(child, names[child], shown, added, before, child.grad)
+            updates = [done[i] for i in range(len(prev))]  # shown in _prev's order
             formula = rule.formula
         else:
             # A micrograd-style node with its own _backward: run it and report what it added.

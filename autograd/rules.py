@@ -300,13 +300,11 @@ def _b_relu(node: Any) -> None:
 
 def _b_linear(node: Any) -> None:
     g = node.grad
-    xs = node._inputs
     wb = node._aux  # linear keeps its weights, then its bias, in _aux
-    # In _prev's order (inputs, then weights, then bias), so that a Value used twice sums its
-    # two gradients in the same order as every other path does.
-    for x, w in zip(xs, wb):
+    # In the order x1, w1, x2, w2, ..., b (LINEAR_ORDER): every path adds a linear node's terms in
+    # this order, so a Value that is both an input and a weight sums them with the same rounding.
+    for x, w in zip(node._inputs, wb):
         x.grad += g * w.data
-    for x, w in zip(xs, wb):
         w.grad += g * x.data
     wb[-1].grad += g
 
@@ -532,6 +530,12 @@ FOLDED: dict[str, Rule] = _rules(
     _folded(_DIV, 1, "d/dx (x / c) = 1/c", None),
     _folded(_DIV, 0, "d/dx (c / x) = -c/x^2", None),
 )
+
+
+def linear_order(n: int) -> list[int]:
+    """The order in which a linear node of ``n`` inputs adds its chain-rule terms, as positions in
+    its inputs ``(x1..xn, w1..wn, b)``: x1, w1, x2, w2, ..., b (the fused backward's order)."""
+    return [i + half for i in range(n) for half in (0, n)] + [2 * n]
 
 
 def op_label(rule: Rule, aux: float | None) -> str:

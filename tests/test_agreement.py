@@ -324,8 +324,8 @@ def test_nan_propagates_through_every_op() -> None:
 
 
 def test_a_value_that_is_both_input_and_weight_of_a_linear_node_sums_in_one_order() -> None:
-    """The fused linear backward adds in ``_prev``'s order (inputs, then weights), as grad() does:
-    a Value in both places gets its two terms in the same order, so the same rounding."""
+    """Every path adds a linear node's terms in one order (x1, w1, x2, w2, ..., b, the fused
+    backward's): a Value in both places gets its terms in the same order, so the same rounding."""
     rng = random.Random(5)
     for _ in range(200):
         a, b, c, d = (Value(rng.uniform(-3, 3)) for _ in range(4))
