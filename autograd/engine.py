@@ -13,12 +13,11 @@ inputs in reverse topological order and applies the chain rule at every node::
     (-12.0, -4.0, -4.0, 3.0)
 
 Why it is fast (a learner can skip this): a node holds no closure, only a pointer to its rule in the
-shared table; ``__slots__`` removes the per-object dict; a node with one input (``x.tanh()``, and
-``x * 2.0``, which keeps the 2.0 in the node) is one object with no tuple, which also spares
-Python's garbage collector most of its scanning (see ``Value._prev``); and the graph walks are loops
-over explicit stacks, never recursion, so a chain of a million nodes is fine. A node holds no
-reference back to its parents, so a graph is freed by plain reference counting the moment the last
-reference to its output goes: no reference cycles.
+shared table; ``__slots__`` removes the per-object dict; nodes are stored compactly and walked by a
+fused fast path, all of it fenced off in ``_compact.py``, whose docstring tells how; and the graph
+walks are loops over explicit stacks, never recursion, so a chain of a million nodes is fine. A
+node holds no reference back to its parents, so a graph is freed by plain reference counting the
+moment the last reference to its output goes: no reference cycles.
 """
 
 from __future__ import annotations
@@ -26,14 +25,23 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
-import math
 import numbers
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from typing import Any, TypeVar, Union
 
-from .rules import FOLDED, RULES, FloatMath, Rule, linear_order, op_label
+from ._compact import (
+    FOLDED,
+    HandWritten,
+    backward_pass,
+    float_partials,
+    operands,
+    prev,
+    push_order,
+    push_partials,
+)
+from .rules import RULES, FloatMath, Rule, op_label
 
 __all__ = [
     "Value",
@@ -175,15 +183,17 @@ class Value:
     unchanged.
     """
 
-    __slots__ = ("data", "grad", "label", "_inputs", "_op", "_rule", "_aux", "__weakref__")
+    __slots__ = ("data", "grad", "label", "_inputs", "_op", "_rule", "_param", "__weakref__")
 
     data: float
     grad: float
     label: str
-    _inputs: Any  # see _prev: a tuple of Values, or the one input Value of a one-input op
+    # How a node is stored (``_inputs``, ``_rule``, ``_param``) is the business of _compact.py,
+    # whose docstring describes it: a learner reads ``_prev`` instead.
+    _inputs: Any
     _op: str
     _rule: Rule | None
-    _aux: Any
+    _param: Any
 
     def __init__(
         self,
@@ -208,10 +218,8 @@ class Value:
                 )
         self._inputs = children
         self._op = _op
-        self._rule = (
-            None  # a node built by hand: its derivative comes from the _backward you assign
-        )
-        self._aux = None
+        self._rule = None  # a node built by hand: its derivative is the _backward you assign
+        self._param = None
 
     # -- micrograd's per-node backward ----------------------------------------------------------
 
@@ -225,17 +233,17 @@ class Value:
         """
         self._prev  # noqa: B018 -- a folded constant becomes a leaf that can receive its gradient
         rule = self._rule
-        if rule is not None:
-            return lambda: _push_grad(self, rule)
-        custom = self._aux
-        return custom if custom is not None else _no_op
+        if rule is None:
+            return _no_op
+        if isinstance(rule, HandWritten):
+            return rule.run
+        return lambda: push_partials(self, rule)
 
     @_backward.setter
     def _backward(self, fn: Callable[[], None]) -> None:
         if not callable(fn):
             raise TypeError(f"_backward must be callable, got {type(fn).__name__}")
-        self._rule = None  # the assigned function now defines this node's derivative
-        self._aux = fn
+        self._rule = HandWritten(fn, self._op)  # the function now defines this node's derivative
 
     # -- micrograd's _prev -----------------------------------------------------------------------
 
@@ -243,22 +251,13 @@ class Value:
     def _prev(self) -> tuple[Value, ...]:
         """The inputs this value was computed from, in order (micrograd's ``_prev``, as a tuple).
 
-        How a node stores them is an optimisation (a learner can skip this). A node with one Value
-        input keeps that Value in ``_inputs`` with no tuple around it, and ``x * 2.0`` keeps the
-        number 2.0 in the node (``_aux``) instead of making a constant Value: a chain of such ops
-        then costs half the objects, and Python's garbage collector has half as many to scan. The
-        first time anyone looks, this turns the number into the constant leaf ``Value(2.0)`` that
-        micrograd makes, so diagrams and walks see exactly micrograd's graph.
+        How a node stores them is an optimisation a learner can skip (see ``_compact.py``): a
+        node with one input keeps it without a tuple, and ``x * 2.0`` keeps the number 2.0 in the
+        node instead of a constant Value. The first time anyone reads ``_prev`` of such a node,
+        the number becomes the constant leaf ``Value(2.0)`` that micrograd makes (with the
+        gradient backward() gave it), so diagrams and walks see exactly micrograd's graph.
         """
-        inputs = self._inputs
-        if inputs.__class__ is tuple:
-            if self._rule is _LINEAR:  # the weights and bias are in _aux, see _linear
-                return (*inputs, *self._aux)
-            return inputs
-        rule = self._rule
-        if rule is None or rule.base is None:
-            return (inputs,)
-        return _unfold(self, rule)
+        return prev(self, _leaf)
 
     # -- printing --------------------------------------------------------------------------------
 
@@ -287,9 +286,9 @@ class Value:
         return self.data >= _data_of(other)
 
     # -- arithmetic ------------------------------------------------------------------------------
-    # A plain number on either side is kept in the node (a FOLDED rule) and shows up in _prev,
-    # diagrams and walks as a constant leaf, as in micrograd. An unsupported operand returns
-    # NotImplemented, and Python raises its usual "unsupported operand type(s) for +: ...".
+    # A plain number on either side is kept in the node (a folded rule, see _compact.py) and
+    # shows up in _prev, diagrams and walks as a constant leaf, as in micrograd. An unsupported
+    # operand returns NotImplemented, and Python raises "unsupported operand type(s) for +: ...".
 
     def __add__(self, other: Operand) -> Value:
         if other.__class__ is float:  # the most common case first
@@ -404,19 +403,7 @@ class Value:
     def relu(self) -> Value:
         """max(0, x).  d/dx = 1 for x > 0, else 0."""
         x = self.data
-        out = 0.0 if x <= 0 else x  # relu(nan) is nan (see rules._f_relu)
-        if not _is_enabled():
-            return _leaf(out)
-        # _node() written out, as in _linear: half of an MLP's nodes are relu
-        v: Value = _new(Value)
-        v.data = out
-        v.grad = 0.0
-        v.label = ""
-        v._inputs = self
-        v._rule = _RELU
-        v._op = "relu"
-        v._aux = None
-        return v
+        return _node(0.0 if x <= 0 else x, self, _RELU)  # relu(nan) is nan (rules._f_relu)
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """x for x > 0, else slope * x.  d/dx = 1 for x > 0, else slope."""
@@ -489,25 +476,7 @@ class Value:
         """
         seed = _check_number(gradient, "backward(gradient)")
         with gc_paused():
-            order = _zeroed_interior_order(self)
-            inf = math.inf
-            self.grad += seed
-            # The hot loop: one call per node, straight from the op table. A fused op's local
-            # derivatives are finite wherever its result is finite, so a node whose gradient is
-            # exactly 0 and whose data is finite has nothing to push (0 * finite = 0) and is
-            # skipped: in a ReLU net, dead units and points the hinge loss already classifies
-            # correctly make about half the graph. (At an infinite or nan result the products
-            # 0 * inf = nan must be pushed, as every other path computes them.)
-            for node in reversed(order):
-                rule = node._rule
-                if rule is not None:
-                    back = rule.backward
-                    if back is None:
-                        _push_grad(node, rule)
-                    elif node.grad != 0.0 or not -inf < node.data < inf:
-                        back(node)
-                elif node._aux is not None:
-                    node._aux()  # a micrograd-style node with a hand-written _backward
+            backward_pass(self, seed)
 
     def zero_grad(self) -> None:
         """Set ``.grad = 0.0`` on this value and on every value it depends on (for REPL use)."""
@@ -544,42 +513,39 @@ def gc_paused() -> Iterator[None]:
 _new = object.__new__
 
 
-def _node(data: float, inputs: Any, rule: Rule, aux: Any = None, op: str | None = None) -> Value:
-    """Make the result node of an op; inside ``no_grad()`` it is a plain leaf (no graph kept).
+def _node(
+    data: float, inputs: Any = (), rule: Rule | None = None, param: Any = None, op: str = ""
+) -> Value:
+    """Make a Value: the one constructor of the engine's nodes (``Value()`` is the public one).
 
-    ``inputs`` is the one input Value of a one-input rule, else the tuple of input Values; ``aux``
-    is the op's number (the k of ``x ** k``, the c of ``x * c``) if it has one.
+    ``inputs``, ``rule`` and ``param`` are stored as ``_compact.py`` describes; ``op`` is the name
+    shown (the rule's symbol by default). Inside ``no_grad()`` an op's result is a plain leaf.
     """
-    if not _is_enabled():
-        return _leaf(data)
     v: Value = _new(Value)
     v.data = data
     v.grad = 0.0
     v.label = ""
-    v._inputs = inputs
-    v._rule = rule
-    v._op = rule.symbol if op is None else op
-    v._aux = aux
+    if rule is not None and _is_enabled():
+        v._inputs = inputs
+        v._rule = rule
+        v._param = param
+        v._op = op or rule.symbol
+    else:  # a leaf (a constant, a detached copy, a result under no_grad): no graph kept
+        v._inputs = ()
+        v._rule = None
+        v._param = None
+        v._op = ""
     return v
 
 
 def _leaf(data: float) -> Value:
-    """A leaf made by the engine (a constant, a detached copy, a result under no_grad)."""
-    v: Value = _new(Value)
-    v.data = data
-    v.grad = 0.0
-    v.label = ""
-    v._inputs = ()
-    v._rule = None
-    v._op = ""
-    v._aux = None
-    return v
+    return _node(data)
 
 
 def _linear(xs: tuple[Any, ...], wb: tuple[Any, ...]) -> Value:
     """``Value.linear`` for the inputs ``xs`` and ``wb`` = the weights followed by the bias.
 
-    The node keeps the two tuples as they are, ``xs`` in ``_inputs`` and ``wb`` in ``_aux``, with
+    The node keeps the two tuples as they are, ``xs`` in ``_inputs`` and ``wb`` in ``_param``, with
     no tuple of its own: the neurons of a layer all get the same ``xs``, and a neuron of
     ``autograd.nn`` passes the same ``wb`` every time (see ``Neuron._weights_and_bias``), so a
     linear node costs one object, and backward()'s walk looks through each tuple once.
@@ -610,18 +576,7 @@ def _linear(xs: tuple[Any, ...], wb: tuple[Any, ...]) -> Value:
             for vs in (xs, wb)
         )
         data = _LINEAR.forward(xs, wb, wb[-1])
-    if not _is_enabled():
-        return _leaf(data)
-    # _node() written out: a function call here costs several per cent of a training step
-    v: Value = _new(Value)
-    v.data = data
-    v.grad = 0.0
-    v.label = ""
-    v._inputs = xs
-    v._rule = _LINEAR
-    v._op = "linear"
-    v._aux = wb
-    return v
+    return _node(data, xs, _LINEAR, wb)
 
 
 class ValueMath:
@@ -688,15 +643,6 @@ def _no_op() -> None:
     return None
 
 
-def _operands(node: Value, children: Sequence[Any]) -> tuple[Any, ...]:
-    """The arguments of a rule's partials: the inputs, then the op's constant ``_aux`` if any.
-
-    (``linear`` keeps its weights and bias in ``_aux``, but they are among its inputs already.)
-    """
-    aux = node._aux
-    return tuple(children) if aux is None or node._rule is _LINEAR else (*children, aux)
-
-
 def local_grads(node: Value) -> tuple[float, ...]:
     """d(node)/d(child) for each child in ``node._prev``, as floats, read from the op table.
 
@@ -714,142 +660,21 @@ def local_derivatives(node: Value) -> tuple[float | None, ...]:
     (as PyTorch's backward does). Every other local derivative d is multiplied as IEEE floats do,
     upstream * d, so 0 * inf is nan.
     """
-    prev = node._prev  # first: a folded constant becomes a leaf, and the node's rule changes
+    inputs = node._prev  # first: a folded constant becomes a leaf, and the node's rule changes
     rule = node._rule
-    if rule is None:
-        if prev:
+    if rule is None or isinstance(rule, HandWritten):
+        if inputs:
             raise TypeError(
                 f"local_grads: node {node!r} (op {node._op!r}) was built by hand with a custom "
                 "_backward; its local derivatives are not in the op table"
             )
         return ()
-    return tuple(None if d is None else float(d) for d in _float_partials(node, rule, prev))
-
-
-def _float_partials(node: Value, rule: Rule, inputs: Sequence[Value]) -> tuple[Any, ...]:
-    """``rule``'s partials for ``node`` on floats, one per input (``rule`` and ``inputs`` read
-    together: reading ``node._prev`` can change the rule of a node with a folded constant)."""
-    args = _operands(node, [c.data for c in inputs])
-    return rule.partials(FloatMath, node.data, *args)
-
-
-def _push_grad(node: Value, rule: Rule) -> None:
-    """One chain-rule step for ``node``: input.grad += node.grad * d(node)/d(input).
-
-    The slow path of backward(), for rules with no fused backward. It reads the node as stored
-    (``_inputs``, see ``Value._prev``), so a folded constant stays folded.
-    """
-    inputs = node._inputs
-    if inputs.__class__ is not tuple:
-        inputs = (inputs,)
-    g = node.grad
-    for child, d in zip(inputs, _float_partials(node, rule, inputs)):
-        if d is not None:
-            child.grad += g * d
-
-
-def _unfold(node: Value, rule: Rule) -> tuple[Value, ...]:
-    """Give a node that folded its constant (``x * 2.0``) micrograd's form: ``x * Value(2.0)``.
-
-    The constant becomes a leaf holding the gradient backward() would have given it,
-    ``node.grad * d(node)/d(constant)`` (from the last backward pass: a real leaf would add up
-    several passes, but nobody could have read this one before it existed), and the node changes
-    to the two-input rule, so from now on it is exactly the node micrograd would have built.
-    """
-    base = rule.base
-    assert base is not None
-    constant = _leaf(node._aux)
-    x: Value = node._inputs
-    inputs = (x, constant) if rule.const_at == 1 else (constant, x)
-    g = node.grad
-    if g != 0.0:  # (a fresh graph shows 0, not 0 * inf = nan)
-        d = base.partials(FloatMath, node.data, inputs[0].data, inputs[1].data)[rule.const_at]
-        if d is not None:
-            constant.grad += g * d
-    node._inputs = inputs
-    node._rule = base
-    node._aux = None
-    return inputs
+    return tuple(None if d is None else float(d) for d in float_partials(node, rule, inputs))
 
 
 # --------------------------------------------------------------------------------------------------
 # Graph walks. All iterative: an explicit stack instead of recursion, so depth is unlimited.
 # --------------------------------------------------------------------------------------------------
-
-
-# Two markers for _zeroed_interior_order: float objects no user code holds, so they can sit in
-# the .grad slot and be recognised by identity.
-_EXPANDED: float = float("nan")  # its inputs are being walked
-_DONE: float = float("nan")  # it is in the order
-
-
-def _zeroed_interior_order(root: Value) -> list[Value]:
-    """The non-leaf nodes reachable from ``root``, each after all of its inputs, with .grad = 0.
-
-    Leaves are left out: they have no inputs to push gradients to, and an MLP's weights and data
-    are most of its leaves, so skipping them saves most of the walk. This is the hottest loop of
-    backward(), so it keeps its bookkeeping in the nodes' ``.grad`` (which backward() resets to 0
-    anyway) instead of a set, and reads ``_inputs`` (see ``Value._prev``) so that it never makes a
-    tuple. It is a depth-first walk on an explicit stack: a node is pushed, and popped once to
-    push its inputs (marked ``_EXPANDED``) and once more, after all of them, to be emitted
-    (``_DONE``); a run of one-input nodes (a chain) is followed down without the first push and
-    pop. Inputs are pushed last-first, so they are walked first-first: the same order as
-    ``topological_order``, and so the same floating-point sums in backward().
-    """
-    if not root._inputs:
-        return []
-    order: list[Value] = []
-    stack = [root]
-    push, pop, emit = stack.append, stack.pop, order.append
-    walked_xs: tuple[Value, ...] = ()
-    leaves_only: set[int] = set()  # ids of weight tuples that hold only leaves
-    try:
-        while stack:
-            node = pop()
-            mark = node.grad
-            if mark is _EXPANDED:  # back after all its inputs
-                node.grad = _DONE
-                emit(node)
-                continue
-            if mark is _DONE:  # a node reached twice is skipped the second time
-                continue
-            while True:  # expand it; down a run of one-input nodes without using the stack
-                node.grad = _EXPANDED
-                push(node)
-                inputs = node._inputs
-                if inputs.__class__ is tuple:
-                    if node._rule is _LINEAR:  # weights and bias in _aux, see _linear
-                        wb = node._aux
-                        if id(wb) not in leaves_only:
-                            # A neuron passes the same tuple of weights every time: once it is
-                            # known to hold only leaves (leaves stay leaves), skip it.
-                            all_leaves = True
-                            for child in reversed(wb):
-                                if child._inputs:
-                                    all_leaves = False
-                                    if child.grad is not _DONE:
-                                        push(child)
-                            if all_leaves:
-                                leaves_only.add(id(wb))
-                        if inputs is walked_xs:
-                            # Another neuron of the layer pushed these inputs, and all of them
-                            # are done by now (anything else would mean a cycle): skip them.
-                            break
-                        walked_xs = inputs
-                    for child in reversed(inputs):
-                        if child._inputs and child.grad is not _DONE:
-                            push(child)
-                    break
-                if not inputs._inputs or inputs.grad is _DONE:
-                    break
-                node = inputs
-    finally:
-        for node in order:
-            node.grad = 0.0
-        for node in stack:  # only if interrupted
-            if node.grad is _EXPANDED:
-                node.grad = 0.0
-    return order
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -934,25 +759,22 @@ def grad(
     with grad_enabled:
         for node in reversed(order):
             g = adjoint.get(node)
-            if g is None or not node._prev:
+            inputs = node._prev
+            if g is None or not inputs:
                 continue
             rule = node._rule
-            if rule is None:
+            if rule is None or isinstance(rule, HandWritten):
                 raise TypeError(
                     f"grad: node {node!r} (op {node._op!r}) has a hand-written _backward, which "
                     "only backward() can run; build it from Value operations to use grad()"
                 )
             if create_graph:
                 # partials on Values: the gradient is itself a differentiable graph
-                partials = rule.partials(ValueMath, node, *_operands(node, node._prev))
+                partials = rule.partials(ValueMath, node, *operands(node, inputs))
             else:
-                partials = _float_partials(node, rule, node._prev)
-            prev = node._prev
-            terms = zip(prev, partials)
-            if rule is _LINEAR:  # in the fused backward's order, see rules.linear_order
-                pairs = list(terms)
-                terms = (pairs[i] for i in linear_order(len(prev) // 2))  # type: ignore[assignment]
-            for child, d in terms:
+                partials = float_partials(node, rule, inputs)
+            for i in push_order(node, len(inputs)):  # the order every path adds the terms in
+                child, d = inputs[i], partials[i]
                 if d is None:  # nothing flows back (see local_derivatives)
                     if child not in adjoint:
                         adjoint[child] = 0.0

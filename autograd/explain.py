@@ -26,8 +26,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TextIO
 
+from ._compact import HandWritten, push_order
 from .engine import Value, local_derivatives, topological_order
-from .rules import linear_order
 
 __all__ = [
     "BackpropStep",
@@ -264,13 +264,10 @@ def backprop_steps(root: Value, gradient: float = 1.0) -> Iterator[BackpropStep]
         index += 1
         upstream = node.grad
         rule = node._rule
-        if rule is not None:
+        if rule is not None and not isinstance(rule, HandWritten):
             prev, locals_ = node._prev, local_derivatives(node)
-            slots = range(len(prev))
-            if rule.name == "linear":  # added in the order every path adds them (x1, w1, x2, ...)
-                slots = linear_order(len(prev) // 2)  # type: ignore[assignment]
             done: dict[int, ChildUpdate] = {}
-            for i in slots:
+            for i in push_order(node, len(prev)):  # the order every path adds the terms in
                 child, local = prev[i], locals_[i]
                 # None: nothing flows back (relu at x <= 0), whatever the upstream gradient
                 added = 0.0 if local is None else upstream * local

@@ -7,24 +7,15 @@ Each entry of ``RULES`` is a :class:`Rule`. It says, for one operation,
   ``(xs, ws, b)``: the input, weight and bias Values, whose ``.data`` it reads in place,
 * ``partials`` -- the local derivative of the result with respect to each input, written with
   ordinary arithmetic and a small math namespace ``m``. Called with ``m=FloatMath`` and floats it
-  returns floats; called with ``m=Value`` and Values it returns Values, which is how
-  ``grad(..., create_graph=True)`` builds a differentiable gradient for higher-order derivatives,
-* ``backward`` -- an optional fused version of ``partials`` for the hot path of ``backward()``: it
-  reads ``node.grad`` and adds ``node.grad * local derivative`` straight into each child's
-  ``.grad``, in the same order and with the same rounding as ``partials`` (the tests check it bit
-  for bit). Only an op whose local derivatives are finite wherever its result is finite has one
-  (see below); elsewhere the engine evaluates ``partials`` on floats.
+  returns floats; called with the engine's ``ValueMath`` and Values it returns Values, which is how
+  ``grad(..., create_graph=True)`` builds a differentiable gradient for higher-order derivatives.
+  ``None`` means that no gradient flows back to that input at all (see below),
+* ``formula`` and ``domain`` -- what a learner reads in diagrams, the stepper and the docs.
 
 The backward pass, the gradient checker, the step-by-step explainer and the diagrams all read this
-table, so they cannot disagree. This module knows nothing about how graphs are built or walked: it
-is plain float maths, except that the fused functions of the hot path read a node's ``.data``,
-``.grad`` and ``._inputs`` directly. ``_inputs`` is how a node stores its inputs: the input Value
-itself for an op with one Value input (``x.tanh()``, ``x * 2.0``), a tuple of Values otherwise;
-``linear`` keeps its inputs there and its weights, then its bias, in ``_aux``.
-
-``FOLDED`` holds the constant forms of ``+ - * /``: ``x * 2.0`` is a one-input op that keeps the
-number 2.0 in the node rather than a second Value (see ``Value._prev`` for how the graph still shows
-it as a constant leaf).
+table, so they cannot disagree. This module is plain maths: it knows nothing about how nodes are
+stored or graphs walked. (The engine's fast path, in ``_compact.py``, adds a fused ``backward`` to
+the hot ops: the same numbers as ``partials``, computed straight into the inputs' ``.grad``.)
 
 Singular points: one policy, PyTorch's, on every path
 ----------------------------------------------------
@@ -60,7 +51,7 @@ from collections.abc import Callable, Sequence
 from operator import mul, sub
 from typing import Any
 
-__all__ = ["FOLDED", "RULES", "FloatMath", "Rule"]
+__all__ = ["RULES", "FloatMath", "Rule", "linear_order", "op_label"]
 
 
 class Rule:
@@ -75,8 +66,6 @@ class Rule:
         "backward",
         "formula",
         "domain",
-        "base",
-        "const_at",
     )
 
     def __init__(
@@ -88,20 +77,17 @@ class Rule:
         partials: Callable[..., tuple[Any, ...]],
         formula: str,
         domain: str = "all real numbers",
-        backward: Callable[[Any], None] | None = None,
     ) -> None:
         self.name = name  #: key in RULES
         self.symbol = symbol  #: what ``node._op`` holds and the diagram shows
         self.arity = arity  #: number of Value inputs; -1 means any number (n-ary)
         self.forward = forward
         self.partials = partials
-        self.backward = backward
+        #: a fused float backward for the hot path, set by ``_compact`` (which knows how nodes
+        #: are stored); None: the engine evaluates ``partials`` on floats
+        self.backward: Callable[[Any], None] | None = None
         self.formula = formula  #: the local derivatives, as a learner would write them
         self.domain = domain  #: where the forward is defined
-        #: for a folded constant form (``FOLDED``): the two-input rule it stands for, and the
-        #: position (0 or 1) the constant takes among that rule's inputs
-        self.base: Rule | None = None
-        self.const_at = -1
 
     def __repr__(self) -> str:
         return f"Rule({self.name!r}: {self.formula})"
@@ -251,81 +237,6 @@ class FloatMath:
 
 
 # --------------------------------------------------------------------------------------------------
-# Fused float backward for the hot ops: g = node.grad is pushed into each child's .grad.
-# --------------------------------------------------------------------------------------------------
-
-
-def _b_add(node: Any) -> None:
-    g = node.grad
-    for child in node._inputs:
-        child.grad += g
-
-
-def _b_sub(node: Any) -> None:
-    a, b = node._inputs
-    g = node.grad
-    a.grad += g
-    b.grad -= g
-
-
-def _b_mul(node: Any) -> None:
-    a, b = node._inputs
-    g = node.grad
-    a.grad += g * b.data
-    b.grad += g * a.data
-
-
-def _b_neg(node: Any) -> None:
-    node._inputs.grad -= node.grad
-
-
-def _b_tanh(node: Any) -> None:
-    out = node.data
-    node._inputs.grad += node.grad * (1.0 - out * out)
-
-
-def _b_sigmoid(node: Any) -> None:
-    out = node.data
-    node._inputs.grad += node.grad * (out * (1.0 - out))
-
-
-def _b_exp(node: Any) -> None:
-    node._inputs.grad += node.grad * node.data
-
-
-def _b_relu(node: Any) -> None:
-    if not node.data <= 0:  # relu(x) <= 0 exactly where x <= 0: nothing flows there
-        node._inputs.grad += node.grad
-
-
-def _b_linear(node: Any) -> None:
-    g = node.grad
-    wb = node._aux  # linear keeps its weights, then its bias, in _aux
-    # In the order x1, w1, x2, w2, ..., b (LINEAR_ORDER): every path adds a linear node's terms in
-    # this order, so a Value that is both an input and a weight sums them with the same rounding.
-    for x, w in zip(node._inputs, wb):
-        x.grad += g * w.data
-        w.grad += g * x.data
-    wb[-1].grad += g
-
-
-# The folded constant forms: the input is ``node._inputs``, the constant ``c`` is ``node._aux``.
-# Each computes exactly what the two-input rule computes for that input, to the last bit.
-
-
-def _b_plus_const(node: Any) -> None:  # x + c, c + x, x - c
-    node._inputs.grad += node.grad
-
-
-def _b_const_minus(node: Any) -> None:  # c - x
-    node._inputs.grad -= node.grad
-
-
-def _b_times_const(node: Any) -> None:  # x * c, c * x
-    node._inputs.grad += node.grad * node._aux
-
-
-# --------------------------------------------------------------------------------------------------
 # The table.
 # --------------------------------------------------------------------------------------------------
 
@@ -340,21 +251,18 @@ RULES: dict[str, Rule] = _rules(
         lambda *xs: sum(xs, 0.0),
         lambda m, out, *xs: (1.0,) * len(xs),
         "d/dxi (x1 + x2 + ...) = 1",
-        backward=_b_add,
     ),
     Rule(
         "sub", "-", 2,
         sub,
         lambda m, out, a, b: (1.0, -1.0),
         "d/da (a - b) = 1,  d/db (a - b) = -1",
-        backward=_b_sub,
     ),
     Rule(
         "mul", "*", 2,
         mul,
         lambda m, out, a, b: (b, a),
         "d/da (a * b) = b,  d/db (a * b) = a",
-        backward=_b_mul,
     ),
     Rule(
         "div", "/", 2,
@@ -368,7 +276,6 @@ RULES: dict[str, Rule] = _rules(
         lambda x: -x,
         lambda m, out, x: (-1.0,),
         "d/dx (-x) = -1",
-        backward=_b_neg,
     ),
     Rule(
         "pow", "**", 2,
@@ -406,7 +313,6 @@ RULES: dict[str, Rule] = _rules(
         lambda m, out, x: (out,),
         "d/dx exp(x) = exp(x)",
         "x <= 709.78 (larger overflows a float)",
-        backward=_b_exp,
     ),
     Rule(
         "log", "log", 1,
@@ -420,14 +326,12 @@ RULES: dict[str, Rule] = _rules(
         math.tanh,
         lambda m, out, x: (1.0 - out * out,),
         "d/dx tanh(x) = 1 - tanh(x)^2",
-        backward=_b_tanh,
     ),
     Rule(
         "sigmoid", "sigmoid", 1,
         _f_sigmoid,
         lambda m, out, x: (out * (1.0 - out),),
         "d/dx sigmoid(x) = sigmoid(x) * (1 - sigmoid(x))",
-        backward=_b_sigmoid,
     ),
     Rule(
         "relu", "relu", 1,
@@ -435,7 +339,6 @@ RULES: dict[str, Rule] = _rules(
         # None: nothing flows back where relu is the constant 0, whatever the upstream gradient
         lambda m, out, x: (None if x <= 0 else 1.0,),
         "d/dx relu(x) = 1 if x > 0 else 0",
-        backward=_b_relu,
     ),
     Rule(
         "leaky_relu", "leaky_relu", 1,
@@ -476,60 +379,8 @@ RULES: dict[str, Rule] = _rules(
         # inputs are laid out (x1..xn, w1..wn, b): the slope for each x is its w and vice versa.
         lambda m, out, *a: a[len(a) // 2 : -1] + a[: len(a) // 2] + (1.0,),
         "d/dxi (sum_i wi*xi + b) = wi,  d/dwi = xi,  d/db = 1",
-        backward=_b_linear,
     ),
 )  # fmt: skip
-
-
-def _folded(
-    base: Rule, const_at: int, formula: str, backward: Callable[[Any], None] | None
-) -> Rule:
-    """``base`` (an op of two inputs) with its input number ``const_at`` a plain number.
-
-    The node keeps that number in ``_aux`` and has one Value input. Its forward and partials take
-    ``(x, c)``, the Value input first, whichever side of the operator the number was on.
-    """
-    if const_at == 1:  # x op c
-
-        def forward(x: float, c: float) -> float:
-            return base.forward(x, c)
-
-        def partials(m: Any, out: Any, x: Any, c: Any) -> tuple[Any, ...]:
-            return base.partials(m, out, x, c)[:1]
-
-    else:  # c op x
-
-        def forward(x: float, c: float) -> float:
-            return base.forward(c, x)
-
-        def partials(m: Any, out: Any, x: Any, c: Any) -> tuple[Any, ...]:
-            return base.partials(m, out, c, x)[1:]
-
-    side = "x, c" if const_at == 1 else "c, x"
-    rule = Rule(
-        f"{base.name}({side})", base.symbol, 1, forward, partials, formula, base.domain, backward
-    )
-    rule.base = base
-    rule.const_at = const_at
-    return rule
-
-
-_ADD, _SUB, _MUL, _DIV = RULES["add"], RULES["sub"], RULES["mul"], RULES["div"]
-
-#: The constant forms of the binary ops, keyed by name: ``"mul(x, c)"`` is ``x * c`` and
-#: ``"mul(c, x)"`` is ``c * x`` for a plain number ``c``.
-FOLDED: dict[str, Rule] = _rules(
-    _folded(_ADD, 1, "d/dx (x + c) = 1", _b_plus_const),
-    _folded(_ADD, 0, "d/dx (c + x) = 1", _b_plus_const),
-    _folded(_SUB, 1, "d/dx (x - c) = 1", _b_plus_const),
-    _folded(_SUB, 0, "d/dx (c - x) = -1", _b_const_minus),
-    _folded(_MUL, 1, "d/dx (x * c) = c", _b_times_const),
-    _folded(_MUL, 0, "d/dx (c * x) = c", _b_times_const),
-    # (no fused backward for the divisions: 1/c and -c/x^2 can be infinite where x / c and c / x
-    # are finite, so backward() must not skip them when their gradient is 0; see backward())
-    _folded(_DIV, 1, "d/dx (x / c) = 1/c", None),
-    _folded(_DIV, 0, "d/dx (c / x) = -c/x^2", None),
-)
 
 
 def linear_order(n: int) -> list[int]:

@@ -27,7 +27,8 @@ import mpmath
 from hypothesis import assume, given, settings
 
 from autograd import Value, grad
-from autograd.engine import ValueMath, _operands, local_grads, topological_order
+from autograd._compact import operands
+from autograd.engine import ValueMath, local_grads, topological_order
 from autograd.explain import backprop_steps
 
 inf, nan = math.inf, math.nan
@@ -234,7 +235,7 @@ def test_every_gradient_path_gives_the_same_bits(
     for node in topological_order(root):
         if not node._prev:
             continue
-        on_values = node._rule.partials(ValueMath, node, *_operands(node, node._prev))
+        on_values = node._rule.partials(ValueMath, node, *operands(node, node._prev))
         for shown, d in zip(local_grads(node), on_values):
             expected = 0.0 if d is None else (d.data if isinstance(d, Value) else d)
             assert same_value(shown, expected), (node, shown, expected)
