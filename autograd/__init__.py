@@ -8,7 +8,16 @@
 (-4.0, -4.0, 3.0)
 """
 
-from .engine import Value, enable_grad, gc_paused, grad, is_grad_enabled, no_grad
+from .anomaly import AnomalyError
+from .engine import (
+    Value,
+    detect_anomaly,
+    enable_grad,
+    gc_paused,
+    grad,
+    is_grad_enabled,
+    no_grad,
+)
 from .explain import backprop_steps, explain, print_tree, text_tree
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 
@@ -16,9 +25,11 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .viz import draw_dot, save_diagram
 
 __all__ = [
+    "AnomalyError",
     "GradcheckError",
     "Value",
     "backprop_steps",
+    "detect_anomaly",
     "draw_dot",
     "enable_grad",
     "explain",

@@ -10,9 +10,10 @@ A ``Value`` has the slots ``data``, ``grad``, ``label``, ``_op`` and these three
 was made:
 
 ``_rule``
-    ``None`` for a leaf (or a node built by hand without a ``_backward``); the ``Rule`` of the op
-    table (``rules.RULES``) or of ``FOLDED`` below that made it; or a :class:`HandWritten` rule
-    holding a micrograd-style ``_backward`` assigned by hand.
+    ``None`` for a leaf (or a node built by hand without a ``_backward``); :data:`NO_GRAD` for a
+    leaf that an op made inside ``no_grad()`` (so ``backward()`` can say why it has no graph);
+    the ``Rule`` of the op table (``rules.RULES``) or of ``FOLDED`` below that made it; or a
+    :class:`HandWritten` rule holding a micrograd-style ``_backward`` assigned by hand.
 ``_inputs``
     ``()`` for a leaf; **the input Value itself** for an op with one Value input (``x.tanh()``,
     ``x * 2.0``), with no tuple around it; otherwise the tuple of the input Values (for
@@ -56,9 +57,11 @@ from .rules import RULES, FloatMath, Rule, linear_order
 __all__ = [
     "FOLDED",
     "LINEAR",
+    "NO_GRAD",
     "FoldedRule",
     "HandWritten",
     "backward_pass",
+    "backward_pass_checked",
     "interior_order",
     "operands",
     "prev",
@@ -142,6 +145,12 @@ class HandWritten(Rule):
             "hand-written", op, -1, _no_forward, _no_partials, "(a hand-written _backward)"
         )
         self.run = run
+
+
+#: The rule of an op's result made inside ``no_grad()``: a leaf, with no inputs and no partials.
+NO_GRAD = Rule(
+    "no_grad", "", 0, lambda: 0.0, lambda m, out: (), "(computed inside no_grad(): no graph)"
+)
 
 
 def _no_forward(*args: Any) -> float:
@@ -427,3 +436,24 @@ def backward_pass(root: Any, seed: float) -> None:
                 push_partials(node, rule)
             elif node.grad != 0.0 or not minus_inf < node.data < inf:
                 back(node)
+
+
+def backward_pass_checked(
+    root: Any, seed: float, check: Callable[[Any, list[float]], None]
+) -> None:
+    """:func:`backward_pass` for anomaly mode: the same steps, each followed by
+    ``check(node, its inputs' .grad before the step)``. It reads ``_prev``, so it unfolds."""
+    order = interior_order(root)
+    root.grad += seed
+    for node in reversed(order):
+        inputs = node._prev  # first: reading it can change the rule of a folded node
+        rule = node._rule
+        if rule is None:
+            continue
+        before = [child.grad for child in inputs]
+        back = rule.backward
+        if back is None:
+            push_partials(node, rule)
+        else:
+            back(node)
+        check(node, before)

@@ -118,14 +118,16 @@ def _run_walkthrough(args: argparse.Namespace) -> int:
 
 
 def _add_draw(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from .expr import FUNCTIONS
+
     p = sub.add_parser(
         "draw",
         help="draw the graph of an expression with its values and gradients",
         description=(
             "Evaluate EXPR with the given inputs, run backward(), and draw the graph. EXPR uses "
-            "numbers, the inputs, + - * / ** and exp log tanh sigmoid relu leaky_relu sqrt abs "
-            "sin cos; 'name = expr' statements separated by ';' name intermediate nodes. "
-            "Without -o the DOT source is printed."
+            f"numbers, the inputs, + - * / ** and {' '.join(FUNCTIONS)}; 'name = expr' "
+            "statements separated by ';' name intermediate nodes. Without -o the DOT source is "
+            "printed."
         ),
         epilog='example: python -m autograd draw "q = x + y; f = q * z" x=-2 y=5 z=-4 -o f.svg',
     )
@@ -401,6 +403,12 @@ def _add_train(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         default=1337,
         help="seed for the data, the initial weights and the minibatches (default: 1337)",
     )
+    t.add_argument(
+        "--detect-anomaly",
+        action="store_true",
+        help="stop at the first nan or infinity in a value or a gradient, naming the op, its "
+        "inputs and the line that made it (exit code 1; slower)",
+    )
     o = p.add_argument_group("output")
     o.add_argument("--plot", metavar="PNG", help="write the decision boundary picture here")
     o.add_argument("--curves", metavar="PNG", help="write the loss/accuracy curves here")
@@ -413,6 +421,7 @@ def _run_train(args: argparse.Namespace) -> int:
     import os
     import time
 
+    from .anomaly import AnomalyError
     from .data import MULTICLASS, load, train_test_split
     from .nn import MLP
     from .optim import (
@@ -501,9 +510,13 @@ def _run_train(args: argparse.Namespace) -> int:
                 alpha=args.alpha,
                 seed=args.seed,
                 progress=False if args.quiet else None,
+                detect_anomaly=args.detect_anomaly,
             )
         except ValueError as err:
             raise CLIError(str(err)) from None
+        except AnomalyError as err:
+            print(f"python -m autograd train: {err}", file=sys.stderr)
+            return 1
     seconds = time.perf_counter() - start
 
     written = []

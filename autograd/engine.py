@@ -29,22 +29,26 @@ import numbers
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
-from typing import Any, TypeVar, Union
+from typing import TYPE_CHECKING, Any, TypeVar, Union
 
+from . import anomaly
 from ._compact import (
     FOLDED,
+    NO_GRAD,
     HandWritten,
     backward_pass,
+    backward_pass_checked,
     float_partials,
     operands,
     prev,
     push_order,
     push_partials,
 )
-from .rules import RULES, FloatMath, Rule, op_label
+from .rules import RULES, FloatMath, Rule, on_register, op_label
 
 __all__ = [
     "Value",
+    "detect_anomaly",
     "enable_grad",
     "gc_paused",
     "grad",
@@ -66,9 +70,7 @@ _POW = RULES["pow"]
 _POW_CONST = RULES["pow_const"]
 _RPOW_CONST = RULES["rpow_const"]
 _LINEAR = RULES["linear"]
-_EXP, _LOG, _TANH, _SIGMOID = RULES["exp"], RULES["log"], RULES["tanh"], RULES["sigmoid"]
-_RELU, _LEAKY_RELU, _SQRT, _ABS = RULES["relu"], RULES["leaky_relu"], RULES["sqrt"], RULES["abs"]
-_SIN, _COS = RULES["sin"], RULES["cos"]
+_RELU = RULES["relu"]
 # x op c and c op x for a plain number c (see Value._prev)
 _ADD_XC, _ADD_CX = FOLDED["add(x, c)"], FOLDED["add(c, x)"]
 _SUB_XC, _SUB_CX = FOLDED["sub(x, c)"], FOLDED["sub(c, x)"]
@@ -86,7 +88,26 @@ _is_enabled = _grad_enabled.get
 
 def is_grad_enabled() -> bool:
     """True unless inside a ``no_grad()`` block."""
-    return _grad_enabled.get()
+    return bool(_grad_enabled.get())
+
+
+# Anomaly mode shares the grad-mode variable, so that making a node asks one question, not two:
+# True records the graph, False (no_grad) does not, _ANOMALY records it and checks every value.
+_ANOMALY: Any = "anomaly"
+
+
+@contextlib.contextmanager
+def detect_anomaly() -> Iterator[None]:
+    """Inside it, the first nan or infinity raises ``anomaly.AnomalyError`` naming the op, its
+    inputs and the line of your code that made the node: at once for a value, in ``backward()``
+    for a gradient (like ``torch.autograd.detect_anomaly``; see ``anomaly.py``). It is slower:
+    use it to find a problem, not to train. (An ``enable_grad()`` block inside it runs unchecked.)
+    """
+    token = _grad_enabled.set(_ANOMALY if _grad_enabled.get() else False)
+    try:
+        yield
+    finally:
+        _grad_enabled.reset(token)
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -257,7 +278,7 @@ class Value:
         the number becomes the constant leaf ``Value(2.0)`` that micrograd makes (with the
         gradient backward() gave it), so diagrams and walks see exactly micrograd's graph.
         """
-        return prev(self, _leaf)
+        return prev(self, _node)
 
     # -- printing --------------------------------------------------------------------------------
 
@@ -382,51 +403,45 @@ class Value:
             _RPOW_CONST.forward(self.data, k), self, _RPOW_CONST, k, op_label(_RPOW_CONST, k)
         )
 
-    # -- functions -------------------------------------------------------------------------------
+    # -- functions: one method per rule of the table with a ``method`` name ---------------------
+    # They are made from the table (``_install_method`` below), so an op added to ``rules.py``
+    # becomes a method by itself. These declarations only tell type checkers about them; a test
+    # (tests/test_op_table.py) checks that they match the table, name and parameters.
 
-    def exp(self) -> Value:
-        """e ** x.  d/dx = exp(x)."""
-        return _node(_EXP.forward(self.data), self, _EXP)
+    if TYPE_CHECKING:
 
-    def log(self) -> Value:
-        """Natural logarithm, for x > 0.  d/dx = 1/x."""
-        return _node(_LOG.forward(self.data), self, _LOG)
-
-    def tanh(self) -> Value:
-        """Hyperbolic tangent, in (-1, 1); never overflows.  d/dx = 1 - tanh(x)^2."""
-        return _node(_TANH.forward(self.data), self, _TANH)
-
-    def sigmoid(self) -> Value:
-        """1 / (1 + e^-x), in (0, 1); never overflows.  d/dx = s * (1 - s)."""
-        return _node(_SIGMOID.forward(self.data), self, _SIGMOID)
+        def exp(self) -> Value: ...
+        def log(self) -> Value: ...
+        def tanh(self) -> Value: ...
+        def sigmoid(self) -> Value: ...
+        def leaky_relu(self, slope: float = 0.01) -> Value: ...
+        def sqrt(self) -> Value: ...
+        def abs(self) -> Value: ...
+        def sin(self) -> Value: ...
+        def cos(self) -> Value: ...
+        def __abs__(self) -> Value: ...
 
     def relu(self) -> Value:
-        """max(0, x).  d/dx = 1 for x > 0, else 0."""
+        """max(0, x).  d/dx relu(x) = 1 if x > 0 else 0.
+
+        The one function written out rather than made from the table (its rule, the forward
+        and the derivatives, is still the table's): half of an MLP's nodes are relu, and a call
+        of the forward and of ``_node`` would cost 5% of a training step. So it inlines both.
+        """
         x = self.data
-        return _node(0.0 if x <= 0 else x, self, _RELU)  # relu(nan) is nan (rules._f_relu)
-
-    def leaky_relu(self, slope: float = 0.01) -> Value:
-        """x for x > 0, else slope * x.  d/dx = 1 for x > 0, else slope."""
-        s = _check_number(slope, "leaky_relu(slope)")
-        return _node(_LEAKY_RELU.forward(self.data, s), self, _LEAKY_RELU, s)
-
-    def sqrt(self) -> Value:
-        """Square root, for x >= 0.  d/dx = 1 / (2 sqrt(x))."""
-        return _node(_SQRT.forward(self.data), self, _SQRT)
-
-    def abs(self) -> Value:
-        """|x|.  d/dx = sign(x), taken as 0 at x = 0."""
-        return _node(_ABS.forward(self.data), self, _ABS)
-
-    __abs__ = abs
-
-    def sin(self) -> Value:
-        """sin(x).  d/dx = cos(x)."""
-        return _node(_SIN.forward(self.data), self, _SIN)
-
-    def cos(self) -> Value:
-        """cos(x).  d/dx = -sin(x)."""
-        return _node(_COS.forward(self.data), self, _COS)
+        out = 0.0 if x <= 0 else x  # relu(nan) is nan, as rules._f_relu
+        if _is_enabled() is not True:  # no_grad or anomaly mode
+            return _node(out, self, _RELU)
+        # _node() written out (keep the two in step; tests/test_engine.py compares them)
+        v: Value = _new(Value)
+        v.data = out
+        v.grad = 0.0
+        v.label = ""
+        v._inputs = self
+        v._rule = _RELU
+        v._op = "relu"
+        v._param = None
+        return v
 
     def pow(self, exponent: Operand) -> Value:
         """Same as ``self ** exponent``."""
@@ -463,7 +478,7 @@ class Value:
 
     def detach(self) -> Value:
         """A new leaf with the same data and no history: gradients do not flow through it."""
-        return _leaf(self.data)
+        return _node(self.data)
 
     def backward(self, gradient: float = 1.0) -> None:
         """Fill the ``.grad`` of every node this value depends on with d(self)/d(node).
@@ -475,8 +490,16 @@ class Value:
         show this pass's chain rule. ``gradient`` is the seed d(out)/d(self), 1.0 by default.
         """
         seed = _check_number(gradient, "backward(gradient)")
+        if self._rule is NO_GRAD:
+            raise RuntimeError(
+                f"backward: {self!r} was computed inside no_grad(), which records no graph, so "
+                "there is nothing to differentiate; compute it outside no_grad() to get gradients"
+            )
         with gc_paused():
-            backward_pass(self, seed)
+            if _is_enabled() is _ANOMALY:
+                backward_pass_checked(self, seed, anomaly.check_backward)
+            else:
+                backward_pass(self, seed)
 
     def zero_grad(self) -> None:
         """Set ``.grad = 0.0`` on this value and on every value it depends on (for REPL use)."""
@@ -525,21 +548,28 @@ def _node(
     v.data = data
     v.grad = 0.0
     v.label = ""
-    if rule is not None and _is_enabled():
-        v._inputs = inputs
-        v._rule = rule
-        v._param = param
-        v._op = op or rule.symbol
-    else:  # a leaf (a constant, a detached copy, a result under no_grad): no graph kept
-        v._inputs = ()
-        v._rule = None
-        v._param = None
-        v._op = ""
+    if rule is not None:
+        mode = _is_enabled()
+        if mode is True:  # an op's result, its graph recorded
+            v._inputs = inputs
+            v._rule = rule
+            v._param = param
+            v._op = op or rule.symbol
+            return v
+        if mode is _ANOMALY:
+            v._inputs = inputs
+            v._rule = rule
+            v._param = param
+            v._op = op or rule.symbol
+            anomaly.record(v)
+            anomaly.check_forward(v)
+            return v
+    # a leaf: a constant, a detached copy, or an op's result inside no_grad() (NO_GRAD)
+    v._inputs = ()
+    v._rule = None if rule is None else NO_GRAD
+    v._param = None
+    v._op = ""
     return v
-
-
-def _leaf(data: float) -> Value:
-    return _node(data)
 
 
 def _linear(xs: tuple[Any, ...], wb: tuple[Any, ...]) -> Value:
@@ -576,7 +606,18 @@ def _linear(xs: tuple[Any, ...], wb: tuple[Any, ...]) -> Value:
             for vs in (xs, wb)
         )
         data = _LINEAR.forward(xs, wb, wb[-1])
-    return _node(data, xs, _LINEAR, wb)
+    if _is_enabled() is not True:  # no_grad or anomaly mode
+        return _node(data, xs, _LINEAR, wb)
+    # _node() written out, as in relu: a call here would cost 2-3% of a training step
+    v: Value = _new(Value)
+    v.data = data
+    v.grad = 0.0
+    v.label = ""
+    v._inputs = xs
+    v._rule = _LINEAR
+    v._op = "linear"
+    v._param = wb
+    return v
 
 
 class ValueMath:
@@ -588,13 +629,7 @@ class ValueMath:
     and the gradient graph must then hold the same inf that the float paths compute.
     """
 
-    exp = staticmethod(Value.exp)
-    log = staticmethod(Value.log)
-    sin = staticmethod(Value.sin)
-    cos = staticmethod(Value.cos)
-    tanh = staticmethod(Value.tanh)
-    sigmoid = staticmethod(Value.sigmoid)
-    sqrt = staticmethod(Value.sqrt)
+    # exp, log, tanh, ...: the Value methods made from the table, added by _install_method
 
     @staticmethod
     def div(a: Operand, b: Operand) -> Any:
@@ -619,6 +654,54 @@ class ValueMath:
         return FloatMath.pow(a, k)
 
 
+def _install_method(rule: Rule) -> None:
+    """Make (or, once the rule is unregistered, remove) the Value method of a rule of the table,
+    and its name in ``ValueMath``: ``x.tanh()`` is ``_node(tanh's forward(x.data), x, rule)``."""
+    name = rule.method
+    if name is None or rule.arity != 1:
+        return
+    written = Value.__dict__.get(name)
+    if written is not None and not getattr(written, "from_table", False):
+        setattr(ValueMath, name, staticmethod(written))  # relu: written out for speed
+        return
+    if RULES.get(rule.name) is not rule:  # unregistered
+        for owner in (Value, ValueMath):
+            if name in owner.__dict__:
+                delattr(owner, name)
+        return
+    forward = rule.forward
+    method: Callable[..., Value]
+    if not rule.params:
+
+        def method(self: Value) -> Value:
+            return _node(forward(self.data), self, rule)
+
+    elif len(rule.params) == 1:
+        ((pname, default),) = rule.params
+        what = f"{name}({pname})"
+
+        def method(self: Value, param: float = default) -> Value:
+            c = _check_number(param, what)
+            return _node(forward(self.data, c), self, rule, c)
+
+        # name the parameter as the table does (x.leaky_relu(slope=0.1)): rename the local
+        code = method.__code__
+        method.__code__ = code.replace(co_varnames=("self", pname, *code.co_varnames[2:]))
+    else:
+        raise ValueError(f"{rule.name}: a method takes at most one number parameter")
+    method.from_table = True  # type: ignore[attr-defined]
+    method.__name__ = name
+    method.__qualname__ = f"Value.{name}"
+    method.__doc__ = f"{rule.doc}.  {rule.formula}."
+    setattr(Value, name, method)
+    if not rule.params:
+        setattr(ValueMath, name, staticmethod(method))
+
+
+on_register(_install_method)
+Value.__abs__ = Value.abs  # type: ignore[method-assign]
+
+
 def _number_or_none(x: object) -> float | None:
     """``x`` as a float if it is a number (not a Value), else None."""
     if x.__class__ is float:
@@ -632,7 +715,7 @@ def _number_or_none(x: object) -> float | None:
 
 
 def _const_or_raise(x: object, what: str) -> Value:
-    return _leaf(_check_number(x, what))
+    return _node(_check_number(x, what))
 
 
 def _data_of(x: Operand) -> float:
@@ -662,6 +745,8 @@ def local_derivatives(node: Value) -> tuple[float | None, ...]:
     """
     inputs = node._prev  # first: a folded constant becomes a leaf, and the node's rule changes
     rule = node._rule
+    if not inputs:
+        return ()
     if rule is None or isinstance(rule, HandWritten):
         if inputs:
             raise TypeError(

@@ -47,11 +47,24 @@ Partials receive ``(m, out, *args)``: ``out`` is the op's result (reusing it is 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from operator import mul, sub
 from typing import Any
 
-__all__ = ["RULES", "FloatMath", "Rule", "linear_order", "op_label"]
+__all__ = [
+    "ACTIVATIONS",
+    "RULES",
+    "FloatMath",
+    "Rule",
+    "functions",
+    "linear_order",
+    "markdown_table",
+    "on_register",
+    "op_label",
+    "register",
+    "unregister",
+]
 
 
 class Rule:
@@ -66,6 +79,10 @@ class Rule:
         "backward",
         "formula",
         "domain",
+        "method",
+        "params",
+        "activation",
+        "doc",
     )
 
     def __init__(
@@ -77,6 +94,11 @@ class Rule:
         partials: Callable[..., tuple[Any, ...]],
         formula: str,
         domain: str = "all real numbers",
+        *,
+        method: str | None = None,
+        params: tuple[tuple[str, float], ...] = (),
+        activation: bool = False,
+        doc: str = "",
     ) -> None:
         self.name = name  #: key in RULES
         self.symbol = symbol  #: what ``node._op`` holds and the diagram shows
@@ -88,6 +110,14 @@ class Rule:
         self.backward: Callable[[Any], None] | None = None
         self.formula = formula  #: the local derivatives, as a learner would write them
         self.domain = domain  #: where the forward is defined
+        #: the name of the Value method (and expression function) made from this rule; None for
+        #: an op written as an operator or built by its own method (+, **, Value.linear)
+        self.method = method
+        #: the method's number parameters after x, with defaults: (("slope", 0.01),) makes
+        #: ``x.leaky_relu(slope=0.01)``; the forward and partials receive them after the inputs
+        self.params = params
+        self.activation = activation  #: offered as a neuron's activation (nn, CLI, diagrams)
+        self.doc = doc  #: one line saying what the op computes, for docstrings and the docs
 
     def __repr__(self) -> str:
         return f"Rule({self.name!r}: {self.formula})"
@@ -219,19 +249,14 @@ def _f_linear(xs: Sequence[Any], ws: Sequence[Any], b: Any) -> float:
 class FloatMath:
     """The maths namespace ``m`` for partials evaluated on floats.
 
-    Its names match the Value methods, so a partial written as ``m.cos(x)`` runs on floats here and
+    Its names are the Value methods made from the table (every rule's ``method``, added by
+    :func:`register`), so a partial written as ``m.cos(x)`` runs on floats here and
     on Values when the engine passes its Value namespace as ``m``. ``div`` and ``pow`` are the IEEE
     forms (an infinite slope is inf, not an exception), because a derivative may be infinite where
     the function itself is fine: d/dx sqrt(x) at 0.
     """
 
-    exp = staticmethod(_f_exp)
-    log = staticmethod(_f_log)
-    sin = staticmethod(_f_sin)
-    cos = staticmethod(_f_cos)
-    tanh = staticmethod(math.tanh)
-    sigmoid = staticmethod(_f_sigmoid)
-    sqrt = staticmethod(_f_sqrt)
+    # exp, log, tanh, ... : the forward of every one-input rule with a method, set by ``register``
     div = staticmethod(_div_or_inf)
     pow = staticmethod(_pow_or_inf)
 
@@ -241,28 +266,66 @@ class FloatMath:
 # --------------------------------------------------------------------------------------------------
 
 
-def _rules(*rules: Rule) -> dict[str, Rule]:
-    return {r.name: r for r in rules}
+#: Every op, by name. Add one with :func:`register` (below the table), not by assignment.
+RULES: dict[str, Rule] = {}
+
+#: Called with each rule as it is registered (the engine adds the Value method this way).
+_ON_REGISTER: list[Callable[[Rule], None]] = []
 
 
-RULES: dict[str, Rule] = _rules(
+def register(rule: Rule) -> Rule:
+    """Add ``rule`` to the table. Everything made from the table sees it from now on: the Value
+    method (``rule.method``) and ``FloatMath``'s name for it, ``expr.FUNCTIONS`` (so the CLI's
+    expressions and their help), ``nn.ACTIVATIONS`` and the diagrams' activations (with
+    ``rule.activation``), and :func:`markdown_table` (the README's table of ops)."""
+    if rule.name in RULES:
+        raise ValueError(f"register: there is already a rule named {rule.name!r}")
+    RULES[rule.name] = rule
+    if rule.method is not None and not rule.params and rule.arity == 1:
+        setattr(FloatMath, rule.method, staticmethod(rule.forward))
+    for hook in _ON_REGISTER:
+        hook(rule)
+    return rule
+
+
+def unregister(name: str) -> None:
+    """Take the rule ``name`` out of the table and everything made from it (for tests)."""
+    rule = RULES.pop(name)
+    if rule.method is not None and rule.method in FloatMath.__dict__:
+        delattr(FloatMath, rule.method)
+    for hook in _ON_REGISTER:
+        hook(rule)  # a hook sees that the rule is no longer in RULES
+
+
+def on_register(hook: Callable[[Rule], None]) -> None:
+    """Call ``hook(rule)`` for every rule registered (and unregistered) from now on, and now for
+    every rule already in the table."""
+    _ON_REGISTER.append(hook)
+    for rule in list(RULES.values()):
+        hook(rule)
+
+
+_TABLE = (
     Rule(
         "add", "+", -1,
         lambda *xs: sum(xs, 0.0),
         lambda m, out, *xs: (1.0,) * len(xs),
         "d/dxi (x1 + x2 + ...) = 1",
+        doc="`a + b`; `Value.sum(values)` makes one node of many terms",
     ),
     Rule(
         "sub", "-", 2,
         sub,
         lambda m, out, a, b: (1.0, -1.0),
         "d/da (a - b) = 1,  d/db (a - b) = -1",
+        doc="`a - b`",
     ),
     Rule(
         "mul", "*", 2,
         mul,
         lambda m, out, a, b: (b, a),
         "d/da (a * b) = b,  d/db (a * b) = a",
+        doc="`a * b`",
     ),
     Rule(
         "div", "/", 2,
@@ -270,12 +333,14 @@ RULES: dict[str, Rule] = _rules(
         lambda m, out, a, b: (m.div(1.0, b), m.div(-out, b)),
         "d/da (a / b) = 1/b,  d/db (a / b) = -a/b^2",
         "b != 0",
+        doc="`a / b`",
     ),
     Rule(
         "neg", "neg", 1,
         lambda x: -x,
         lambda m, out, x: (-1.0,),
         "d/dx (-x) = -1",
+        doc="`-x`",
     ),
     Rule(
         "pow", "**", 2,
@@ -290,6 +355,7 @@ RULES: dict[str, Rule] = _rules(
         ),
         "d/da a**b = b * a**(b-1),  d/db a**b = a**b * log(a)",
         "a > 0, or a == 0 and b >= 0, or a < 0 and b an integer",
+        doc="`a ** b` (two Values)",
     ),
     Rule(
         "pow_const", "**", 1,
@@ -297,6 +363,7 @@ RULES: dict[str, Rule] = _rules(
         lambda m, out, x, k: (None,) if k == 0 else (k * m.pow(x, k - 1),),
         "d/dx x**k = k * x**(k-1)",
         "x > 0, or x == 0 and k >= 0, or x < 0 and k an integer",
+        doc="`x ** k` (k a number)",
     ),
     Rule(
         "rpow_const", "**", 1,
@@ -306,6 +373,7 @@ RULES: dict[str, Rule] = _rules(
         ),
         "d/dx k**x = k**x * log(k)",
         "k > 0, or k == 0 and x >= 0, or k < 0 and x an integer",
+        doc="`k ** x` (k a number)",
     ),
     Rule(
         "exp", "exp", 1,
@@ -313,6 +381,7 @@ RULES: dict[str, Rule] = _rules(
         lambda m, out, x: (out,),
         "d/dx exp(x) = exp(x)",
         "x <= 709.78 (larger overflows a float)",
+        method="exp", doc="e to the power x",
     ),
     Rule(
         "log", "log", 1,
@@ -320,18 +389,21 @@ RULES: dict[str, Rule] = _rules(
         lambda m, out, x: (m.div(1.0, x),),
         "d/dx log(x) = 1/x",
         "x > 0",
+        method="log", doc="natural logarithm",
     ),
     Rule(
         "tanh", "tanh", 1,
         math.tanh,
         lambda m, out, x: (1.0 - out * out,),
         "d/dx tanh(x) = 1 - tanh(x)^2",
+        method="tanh", activation=True, doc="hyperbolic tangent, in (-1, 1); never overflows",
     ),
     Rule(
         "sigmoid", "sigmoid", 1,
         _f_sigmoid,
         lambda m, out, x: (out * (1.0 - out),),
         "d/dx sigmoid(x) = sigmoid(x) * (1 - sigmoid(x))",
+        method="sigmoid", activation=True, doc="1 / (1 + e^-x), in (0, 1); never overflows",
     ),
     Rule(
         "relu", "relu", 1,
@@ -339,12 +411,15 @@ RULES: dict[str, Rule] = _rules(
         # None: nothing flows back where relu is the constant 0, whatever the upstream gradient
         lambda m, out, x: (None if x <= 0 else 1.0,),
         "d/dx relu(x) = 1 if x > 0 else 0",
+        method="relu", activation=True, doc="max(0, x)",
     ),
     Rule(
         "leaky_relu", "leaky_relu", 1,
         lambda x, slope: x if x > 0 else slope * x,
         lambda m, out, x, slope: (1.0 if x > 0 else slope,),
         "d/dx leaky_relu(x) = 1 if x > 0 else slope",
+        method="leaky_relu", params=(("slope", 0.01),), activation=True,
+        doc="x for x > 0, else slope * x",
     ),
     Rule(
         "sqrt", "sqrt", 1,
@@ -352,6 +427,7 @@ RULES: dict[str, Rule] = _rules(
         lambda m, out, x: (m.div(0.5, out),),
         "d/dx sqrt(x) = 1 / (2 sqrt(x))",
         "x >= 0",
+        method="sqrt", doc="square root",
     ),
     Rule(
         "abs", "abs", 1,
@@ -360,18 +436,21 @@ RULES: dict[str, Rule] = _rules(
             1.0 if x > 0 else (-1.0 if x < 0 else (0.0 if x >= 0 else math.nan)),
         ),
         "d/dx |x| = sign(x)  (0 at x = 0)",
+        method="abs", doc="absolute value |x|",
     ),
     Rule(
         "sin", "sin", 1,
         _f_sin,
         lambda m, out, x: (m.cos(x),),
         "d/dx sin(x) = cos(x)",
+        method="sin", doc="sine",
     ),
     Rule(
         "cos", "cos", 1,
         _f_cos,
         lambda m, out, x: (-m.sin(x),),
         "d/dx cos(x) = -sin(x)",
+        method="cos", doc="cosine",
     ),
     Rule(
         "linear", "linear", -1,
@@ -379,8 +458,57 @@ RULES: dict[str, Rule] = _rules(
         # inputs are laid out (x1..xn, w1..wn, b): the slope for each x is its w and vice versa.
         lambda m, out, *a: a[len(a) // 2 : -1] + a[: len(a) // 2] + (1.0,),
         "d/dxi (sum_i wi*xi + b) = wi,  d/dwi = xi,  d/db = 1",
+        doc="`Value.linear(xs, ws, b)`: a neuron's weighted sum as one node",
     ),
 )  # fmt: skip
+
+for _rule in _TABLE:
+    register(_rule)
+
+
+class _LiveNames(AbstractSet[str]):
+    """The names of the rules that ``pick`` selects, read from the table at each use."""
+
+    def __init__(self, pick: Callable[[Rule], bool]) -> None:
+        self._pick = pick
+
+    def _names(self) -> list[str]:
+        return [name for name, rule in RULES.items() if self._pick(rule)]
+
+    def __contains__(self, name: object) -> bool:
+        rule = RULES.get(name) if isinstance(name, str) else None
+        return rule is not None and self._pick(rule)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+    def __repr__(self) -> str:
+        return f"{{{', '.join(map(repr, self._names()))}}}"
+
+
+#: The names of the rules offered as a neuron's activation (``rule.activation``), live.
+ACTIVATIONS: AbstractSet[str] = _LiveNames(lambda rule: rule.activation)
+
+
+def functions() -> dict[str, Rule]:
+    """The rules that are functions of a Value (``x.exp()``), by method name, in table order."""
+    return {rule.method: rule for rule in RULES.values() if rule.method is not None}
+
+
+def markdown_table() -> str:
+    """The README's table of ops, made from the table (``tests/test_docs.py`` checks the README)."""
+    rows = ["| op | what it is | local derivatives | defined for |", "|---|---|---|---|"]
+    for rule in RULES.values():
+        what = rule.doc
+        if rule.method is not None:
+            args = ", ".join(f"{p}={d:g}" for p, d in rule.params)
+            what = f"`x.{rule.method}({args})`: {what}"
+        cells = [rule.name, what, f"`{rule.formula}`", rule.domain]
+        rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(rows)
 
 
 def linear_order(n: int) -> list[int]:

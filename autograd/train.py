@@ -17,6 +17,7 @@ flat, because only the numbers are needed.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -29,6 +30,7 @@ import numpy.typing as npt
 from . import losses
 from .data import iterate_minibatches, sample_training_data
 from .engine import Value, gc_paused, no_grad
+from .engine import detect_anomaly as engine_detect_anomaly
 from .nn import MLP
 from .optim import SGD, LRScheduler, Optimizer
 
@@ -136,6 +138,7 @@ def fit(
     alpha: float = 0.0,
     seed: int | None = 0,
     progress: bool | None = None,
+    detect_anomaly: bool = False,
 ) -> History:
     """Train ``model`` on ``(X, y)`` and return the :class:`History`.
 
@@ -148,6 +151,9 @@ def fit(
     * ``seed`` makes the minibatch sequence reproducible.
     * ``progress``: show a tqdm bar with loss and accuracy; by default only when stderr is a
       terminal, so logs and tests stay clean.
+    * ``detect_anomaly``: run every step inside ``autograd.detect_anomaly()``, so the first nan or
+      infinity in a value or a gradient raises ``AnomalyError`` naming the op, its inputs and the
+      line that made it (slower; for finding why a run diverges).
     """
     rows = _rows(X)
     ys = _labels(y, len(rows))
@@ -196,6 +202,7 @@ def fit(
 
         bar = tqdm(total=total, desc="train", unit="step", leave=True)
 
+    anomaly_mode = engine_detect_anomaly if detect_anomaly else contextlib.nullcontext
     history = History()
     start = time.perf_counter()
     try:
@@ -203,7 +210,7 @@ def fit(
             # The graph has no cycles, so pausing the cyclic GC for the step only saves time. The
             # step's graph is dropped inside the block: alive after it, the first allocations
             # with the collector back on would make it scan every node once more.
-            with gc_paused():
+            with gc_paused(), anomaly_mode():
                 batch_rows = [rows[i] for i in chosen]
                 batch_ys = [ys[i] for i in chosen]
                 outputs = _scores(model, batch_rows)
