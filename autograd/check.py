@@ -930,9 +930,9 @@ def _worker(send: Callable[[str], None], source: _Source, start: int) -> None:
         send(json.dumps({"kind": "load_error", "message": str(err)}))
         return
     except BaseException as err:
-        send(
-            json.dumps({"kind": "load_error", "message": f"importing it raised {_error_text(err)}"})
-        )
+        where = source.path or source.module or source.class_name
+        message = f"importing {where} raised {_error_text(err)}"
+        send(json.dumps({"kind": "load_error", "message": message}))
         return
     send(json.dumps({"kind": "loaded", "mlp": mlp is not None}))
     for index in range(start, len(CHECKS)):
@@ -1032,15 +1032,8 @@ def _run(source: _Source, engine: str, timeout: float, file: TextIO | None) -> R
     out = sys.stdout if file is None else file
     kind = _start_method(source)
     results: list[CheckResult] = []
-    print(f"Checking {engine} against autograd.Value", file=out)
-    if kind == "thread":
-        print(
-            "(no fork here and the class is not importable: the checks run in a thread of this "
-            "process; a check that never ends keeps running until you restart)",
-            file=out,
-        )
-    print(file=out, flush=True)
     start, timeouts = 0, 0
+    where = source.path or engine
     while start < len(CHECKS):
         child = _Child(source, start, kind)
         try:
@@ -1049,14 +1042,23 @@ def _run(source: _Source, engine: str, timeout: float, file: TextIO | None) -> R
                 if first is None:
                     why = child.died()
                     message = (
-                        f"importing {engine} crashed ({why})"
+                        f"importing {where} crashed ({why})"
                         if why
-                        else f"importing {engine} did not finish within {timeout:g} s "
+                        else f"importing {where} did not finish within {timeout:g} s "
                         "(an endless loop at the top level of the file?)"
                     )
                 else:
                     message = first["message"]
                 raise CheckError(message)
+            if start == 0:
+                print(f"Checking {engine} against autograd.Value", file=out)
+                if kind == "thread":
+                    print(
+                        "(no fork here and the class is not importable: the checks run in a "
+                        "thread of this process; one that never ends runs until you restart)",
+                        file=out,
+                    )
+                print(file=out, flush=True)
             current, note = start, ""
             while True:
                 msg = child.receive(timeout)
@@ -1148,11 +1150,22 @@ def check_engine(
     if module not in ("__main__", "builtins"):
         engine = f"{module}.{engine}"
     source = _Source(cls=value_class, mlp=mlp, class_name=value_class.__qualname__)
-    if _start_method(source) != "fork":
-        mod = sys.modules.get(value_class.__module__)
-        if mod is not None and getattr(mod, "__file__", None) and mod.__name__ != "__main__":
-            source = _Source(module=mod.__name__, class_name=value_class.__qualname__)
+    if _start_method(source) != "fork" and _importable(value_class) and _importable(mlp):
+        source = _Source(module=value_class.__module__, class_name=value_class.__qualname__)
     return _run(source, engine, timeout, file)
+
+
+def _importable(cls: type | None) -> bool:
+    """Whether a fresh interpreter can import ``cls`` by its module and name."""
+    if cls is None:
+        return True
+    mod = sys.modules.get(cls.__module__)
+    if mod is None or mod.__name__ == "__main__" or not getattr(mod, "__file__", None):
+        return False
+    obj: Any = mod
+    for part in cls.__qualname__.split("."):
+        obj = getattr(obj, part, None)
+    return obj is cls
 
 
 def check_file(
@@ -1172,5 +1185,5 @@ def check_file(
         raise CheckError(f"no such file: {path!r}")
     if not path.endswith(".py"):
         raise CheckError(f"expected a Python file (.py), got {path!r}")
-    source = _Source(path=os.path.abspath(path), class_name=class_name)
+    source = _Source(path=path, class_name=class_name)
     return _run(source, f"{path}:{class_name}", timeout, file)
