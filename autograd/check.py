@@ -504,9 +504,9 @@ def _binary_cases(symbol: str, dunder: str, rdunder: str) -> Callable[[], list[C
 
         at = "at a = 2, b = -3, d = -1.5"
         out = [
-            Case(f"c = a {symbol} b; o = c * d   {at}", vv, (dunder,)),
-            Case(f"c = a {symbol} 4; o = c * d   {at}", vn, (dunder,), number_operand=True),
-            Case(f"c = 4 {symbol} a; o = c * d   {at}", nv, (rdunder,)),
+            Case(f"c = a {symbol} b; o = c * d   {at}", vv, (dunder, "__mul__")),
+            Case(f"c = a {symbol} 4; o = c * d   {at}", vn, (dunder, "__mul__"), True),
+            Case(f"c = 4 {symbol} a; o = c * d   {at}", nv, (rdunder, "__mul__")),
         ]
         if symbol == "+":
 
@@ -537,7 +537,8 @@ def _power_cases() -> list[Case]:
             c = a**k
             return {"a": a, "d": d, "c": c, "o": c * d}
 
-        cases.append(Case(f"c = a**{k}; o = c * d   at a = 1.5, d = -2", build, ("__pow__",)))
+        needs = ("__pow__", "__mul__")
+        cases.append(Case(f"c = a**{k}; o = c * d   at a = 1.5, d = -2", build, needs))
 
     return cases
 
@@ -548,7 +549,7 @@ def _rpow_cases() -> list[Case]:
         c = 2**a
         return {"a": a, "d": d, "c": c, "o": c * d}
 
-    return [Case("c = 2**a; o = c * d   at a = 1.5, d = -2", rpow, ("__rpow__",))]
+    return [Case("c = 2**a; o = c * d   at a = 1.5, d = -2", rpow, ("__rpow__", "__mul__"))]
 
 
 #: The functions both classes may have: every one-input op of the table that is a Value method.
@@ -567,7 +568,8 @@ def _function_cases(fn: str) -> Callable[[], list[Case]]:
                 y = getattr(x, fn)()
                 return {"x": x, "w": w, "y": y, "o": y * w}
 
-            out.append(Case(f"y = x.{fn}(); o = y * w   at x = {x0:g}, w = -1.5", build, (fn,)))
+            text = f"y = x.{fn}(); o = y * w   at x = {x0:g}, w = -1.5"
+            out.append(Case(text, build, (fn, "__mul__")))
         return out
 
     return cases
@@ -594,11 +596,12 @@ def _reuse_cases() -> list[Case]:
         d = c + a
         return {"a": a, "b": b, "c": c, "d": d, "f": c * d}
 
+    both = ("__add__", "__mul__")
     return [
-        Case("b = a + a   at a = 3", twice_add),
-        Case("b = a * a   at a = 3", twice_mul),
-        Case("d = a * b; e = a + b; f = d * e   at a = -2, b = 3", lecture),
-        Case("c = a * b; d = c + a; f = c * d   at a = 2, b = -3", inner),
+        Case("b = a + a   at a = 3", twice_add, ("__add__",)),
+        Case("b = a * a   at a = 3", twice_mul, ("__mul__",)),
+        Case("d = a * b; e = a + b; f = d * e   at a = -2, b = 3", lecture, both),
+        Case("c = a * b; d = c + a; f = c * d   at a = 2, b = -3", inner, both),
     ]
 
 
@@ -608,7 +611,7 @@ def _worked_cases() -> list[Case]:
         q = x + y
         return {"x": x, "y": y, "z": z, "q": q, "f": q * z}
 
-    return [Case("q = x + y; f = q * z   at x = -2, y = 5, z = -4", build)]
+    return [Case("q = x + y; f = q * z   at x = -2, y = 5, z = -4", build, ("__add__", "__mul__"))]
 
 
 NEURON_B = 6.8813735870195432  # the lecture's bias: makes n = 0.8814, so o = tanh(n) = 1/sqrt(2)
@@ -638,9 +641,10 @@ def _neuron_cases(with_exp_form: bool = False) -> list[Case]:
     at = "x1 = 2, x2 = 0, w1 = -3, w2 = 1, b = 6.8814"
     head = "x1w1 = x1*w1; x2w2 = x2*w2; x1w1x2w2 = x1w1 + x2w2; n = x1w1x2w2 + b"
     if not with_exp_form:
-        return [Case(f"{head}; o = n.tanh()   at {at}", with_tanh, ("tanh",))]
+        needs: tuple[str, ...] = ("__add__", "__mul__", "tanh")
+        return [Case(f"{head}; o = n.tanh()   at {at}", with_tanh, needs)]
     tail = "t = 2*n; e = t.exp(); num = e - 1; den = e + 1; o = num / den"
-    needs = ("exp", "__rmul__", "__sub__", "__truediv__")
+    needs = ("__add__", "__mul__", "exp", "__rmul__", "__sub__", "__truediv__")
     return [Case(f"{head}; {tail}   at {at}", with_exp, needs)]
 
 
@@ -705,7 +709,11 @@ def _twice(cls: type, mlp: Any, progress: Callable[[str], None]) -> CheckResult:
     """backward() twice on d = a*b; e = a+b; f = d*e, without zeroing in between."""
     name = "backward() twice"
     text = "d = a * b; e = a + b; f = d * e   at a = -2, b = 3; f.backward(); f.backward()"
-    build = _reuse_cases()[2].build
+    case = _reuse_cases()[2]
+    absent = [n for n in case.needs if not hasattr(cls, n)]
+    if absent:
+        return CheckResult(name, "missing", [f"needs {', '.join(absent)}"])
+    build = case.build
     try:
         got = build(cls)
         got["f"].backward()
@@ -1026,7 +1034,9 @@ def _start_method(source: _Source) -> str:
     return "thread" if source.cls is not None else "spawn"
 
 
-def _run(source: _Source, engine: str, timeout: float, file: TextIO | None) -> Report:
+def _run(
+    source: _Source, engine: str, timeout: float, file: TextIO | None, verbose: bool = True
+) -> Report:
     if not (isinstance(timeout, (int, float)) and timeout > 0):
         raise ValueError(f"check: timeout must be a positive number of seconds, got {timeout!r}")
     out = sys.stdout if file is None else file
@@ -1071,7 +1081,8 @@ def _run(source: _Source, engine: str, timeout: float, file: TextIO | None) -> R
                 elif msg["kind"] == "result":
                     result = CheckResult(msg["name"], msg["status"], msg["lines"])
                     results.append(result)
-                    print(_format_result(result), file=out, flush=True)
+                    if verbose or result.status in ("wrong", "limited"):
+                        print(_format_result(result), file=out, flush=True)
                 elif msg["kind"] == "done":
                     return _finish(engine, results, out)
             # The child went silent: it hangs in the current check, or it died.
@@ -1130,13 +1141,15 @@ def check_engine(
     mlp: type | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     file: TextIO | None = None,
+    verbose: bool = True,
 ) -> Report:
     """Grade ``value_class`` (a micrograd-style Value you wrote) against ``autograd.Value``.
 
     Prints each check as it finishes and a summary table (to ``file``, standard output by default)
     and returns the :class:`Report` (``report.exit_code`` is 1 if anything is wrong). Pass your
     ``MLP`` class as ``mlp`` to check it too. Each check may take ``timeout`` seconds; see the
-    module's docstring for how your code is kept from hanging or crashing the session.
+    module's docstring for how your code is kept from hanging or crashing the session. With
+    ``verbose=False`` only the wrong and limited checks are explained before the table.
     """
     if not isinstance(value_class, type):
         raise TypeError(
@@ -1152,7 +1165,7 @@ def check_engine(
     source = _Source(cls=value_class, mlp=mlp, class_name=value_class.__qualname__)
     if _start_method(source) != "fork" and _importable(value_class) and _importable(mlp):
         source = _Source(module=value_class.__module__, class_name=value_class.__qualname__)
-    return _run(source, engine, timeout, file)
+    return _run(source, engine, timeout, file, verbose)
 
 
 def _importable(cls: type | None) -> bool:
