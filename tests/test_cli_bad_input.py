@@ -171,3 +171,24 @@ def test_draw_of_x_to_the_minus_half_at_1e_minus_300_with_the_real_engine(tmp_pa
         assert r.returncode == 2
         assert r.stdout == ""
         assert len(r.stderr.splitlines()) == 1
+
+
+def test_a_failing_render_leaves_the_previous_diagram_and_no_temporary_file(
+    tmp_path, monkeypatch, capsys
+):
+    from autograd import viz
+
+    target = tmp_path / "g.svg"
+    target.write_text("<svg>the previous diagram</svg>")
+
+    def dot_fails(dot, format):
+        raise RuntimeError("Graphviz 'dot' failed: out of memory")
+
+    monkeypatch.setattr(viz, "render_bytes", dot_fails)
+    code = cli.main(["draw", "x * 2", "x=1", "-o", str(target)])
+    assert code == 2
+    assert capsys.readouterr().err == (
+        "python -m autograd draw: error: Graphviz 'dot' failed: out of memory\n"
+    )
+    assert target.read_text() == "<svg>the previous diagram</svg>"
+    assert [p.name for p in tmp_path.iterdir()] == ["g.svg"]
