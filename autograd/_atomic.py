@@ -11,6 +11,7 @@ If anything fails on the way, the temporary file is removed and the old file is 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
 import stat
@@ -33,6 +34,8 @@ def replacing(path: str | os.PathLike[str]) -> Iterator[Path]:
     target = Path(path)
     if target.is_symlink():  # replace the file the link points to, not the link
         target = Path(os.path.realpath(target))
+    if target.is_dir():  # os.replace would fail only after the whole file was written
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
     directory = target.parent
     tmp = directory / f".{target.name}.{secrets.token_hex(8)}.tmp{target.suffix}"
     # O_EXCL: never take over a file someone else made; mode 0o666: the umask applies, as for open

@@ -730,28 +730,32 @@ def _run_train(args: argparse.Namespace) -> int:
             )
 
     # Each file is written to a temporary name and renamed into place when complete.
-    written = []
+    written: list[str] = []
+    path = ""  # the file being written, for the error message
     try:
         for path in (args.save, args.plot, args.curves):
             if path and os.path.dirname(path):
                 os.makedirs(os.path.dirname(path), exist_ok=True)
         if args.save:
-            save_model(model, args.save)
-            written.append(args.save)
+            path = args.save
+            save_model(model, path)
+            written.append(path)
         if args.plot or args.curves:
             from .plot import plot_decision_boundary, plot_history
 
             if args.plot:
+                path = args.plot
                 title = f"{args.dataset}: {model.nin}-{'-'.join(map(str, model.nouts))} MLP"
-                with replacing(args.plot) as tmp:
+                with replacing(path) as tmp:
                     plot_decision_boundary(model, X, y, tmp, title=title)
-                written.append(args.plot)
+                written.append(path)
             if args.curves and history is not None:
-                with replacing(args.curves) as tmp:
+                path = args.curves
+                with replacing(path) as tmp:
                     plot_history(history, tmp)
-                written.append(args.curves)
+                written.append(path)
     except OSError as err:
-        raise CLIError(f"cannot write {err.filename!r}: {err.strerror or err}") from None
+        raise CLIError(f"cannot write {path!r}: {err.strerror or err}") from None
     except (ImportError, ValueError) as err:
         raise CLIError(" ".join(str(err).split())) from None
 

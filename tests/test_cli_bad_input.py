@@ -77,6 +77,7 @@ CASES = [
     (["train", "--n", "100000000"], "argument --n: expected an integer from 2 to 1,000,000"),
     (["train", "--n", "1000000", "--steps", "1"], "use --batch-size 30,303 or smaller"),
     (["train", "--lr", "1e300", "--steps", "3", "--save", "nan.json"], "training diverged"),
+    (["train", "--steps", "1", "--save", "."], "cannot write '.': Is a directory"),
     # train --load: endless, missing, malformed files
     (["train", "--load", "/dev/zero"], "larger than 16 MB"),
     (["train", "--load", "/dev/urandom"], "larger than 16 MB"),
