@@ -136,15 +136,18 @@ def evaluate(text: str, variables: Mapping[str, Value | float]) -> Value:
 
 
 def _parse(text: str) -> ast.Module:
-    """``ast.parse``, with the compiler's warnings turned into the ``SyntaxError`` they describe.
+    """``ast.parse``, without the warnings Python prints for dubious source it still accepts.
 
-    Python warns, on standard error, about dubious source that it still accepts: ``1if x else x``
-    ("invalid decimal literal"), ``"\\d"`` (an invalid escape). Those lines would appear
-    before the one-line error the expression gets anyway, so here they are errors themselves.
+    ``1if x else x`` ("invalid decimal literal": a number run into a keyword) and ``"\\d"`` (an
+    invalid escape) are parsed with a ``SyntaxWarning`` line on standard error, which would
+    appear before the one-line error such an expression gets anyway: each is a keyword construct
+    or a string, and the whitelist refuses both. So those warnings are ignored here. (They are
+    not turned into errors: the warning filters are process-wide, and for the moment of the parse
+    an error filter would make the same warnings raise in every other thread too.)
     """
     with warnings.catch_warnings():
-        warnings.simplefilter("error", SyntaxWarning)
-        warnings.simplefilter("error", DeprecationWarning)
+        warnings.simplefilter("ignore", SyntaxWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
         return ast.parse(text, mode="exec")
 
 

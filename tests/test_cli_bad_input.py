@@ -55,8 +55,8 @@ CASES = [
     (["draw", "x", "x=1", "--text", "--fmt", "%%"], "is not a number format"),
     (["walkthrough", "--fmt", "99999999.1f"], "the width 99999999 is too large"),
     # expressions and their inputs
-    (["draw", "1if x else x", "x=1"], "invalid syntax at column 1 (invalid decimal literal)"),
-    (["draw", '"\\d"', "x=1"], "invalid escape sequence"),
+    (["draw", "1if x else x", "x=1"], "'1 if x else x' is not allowed; use only numbers"),
+    (["draw", '"\\d"', "x=1"], "'\\\\d' is not allowed; only numbers are"),
     (["draw", "(" * 500 + "x" + ")" * 500, "x=1"], "too many nested parentheses"),
     (["draw", "x" * 10_001, "x=1"], "at most 10000"),
     (["draw", "log(x)", "x=-1"], "log"),
