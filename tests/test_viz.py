@@ -522,3 +522,57 @@ def test_png_resolution_follows_dpi(tmp_path):
     assert abs(double / default - 2) < 0.05  # the default is 150 dots per inch
     with pytest.raises(ValueError, match="dpi=0"):
         save_diagram(f, tmp_path / "c.png", dpi=0)
+
+
+# -- the network view ------------------------------------------------------------------------------
+
+
+def test_network_view_draws_circles_in_columns_and_one_edge_per_weight():
+    from autograd import draw_network
+
+    model = MLP(2, [3, 1], seed=0)
+    source = draw_network(model).source
+    edges = re.findall(r"^\s*(\w+) -> (\w+) \[([^\]]*)\]$", source, re.M)
+    weighted = [(t, h, a) for t, h, a in edges if "invis" not in a]
+    assert len(weighted) == 2 * 3 + 3 * 1  # one per weight
+    largest = max(abs(w.data) for p in model.layers for n in p.neurons for w in n.w)
+    for (_, _, attrs), w in zip(
+        weighted, [w for layer in model.layers for n in layer.neurons for w in n.w]
+    ):
+        colour = re.search(r'color="#(..)(..)(..)"', attrs).groups()
+        r, _, b = (int(c, 16) for c in colour)
+        assert (b > r) == (w.data > 0)  # blue for positive, red for negative
+        width = float(re.search(r"penwidth=([\d.]+)", attrs).group(1))
+        assert math.isclose(width, 0.3 + 3.7 * abs(w.data) / largest, abs_tol=0.01)
+    # each column is one rank, in order: L1N1, L1N2, L1N3
+    assert re.search(r"rank=same\s+L1N1 -> L1N2 \[style=invis\]\s+L1N2 -> L1N3", source)
+    assert "weight w &gt; 0" in source or "weight w > 0" in html.unescape(source)
+
+
+def test_network_view_shows_activations_and_gradients():
+    from autograd import draw_network
+
+    model = MLP(2, [3, 1], seed=0)
+    x = [0.5, -1.0]
+    out = model(x)
+    out.backward()
+    hidden = [n(x) for n in model.layers[0].neurons]  # the activations, neuron by neuron
+    source = draw_network(model, x, show="grad").source
+    for j, h in enumerate(hidden, 1):
+        b_grad = model.layers[0].neurons[j - 1].b.grad
+        assert f'L1N{j} [label="L1.N{j}\\n{h.data:.3g}\\n∂b {b_grad:.3g}"' in source
+    assert f"{out.data:.3g}" in source
+    with pytest.raises(ValueError, match="show='both'"):
+        draw_network(model, show="both")
+    with pytest.raises(TypeError, match="draw_network: expected an MLP"):
+        draw_network([1, 2])
+
+
+@needs_dot
+def test_network_view_of_the_demo_model_renders(tmp_path):
+    from autograd import draw_network
+
+    model = MLP(2, [16, 16, 1], seed=1337)
+    path = save_diagram(draw_network(model, [0.5, -0.2]), tmp_path / "net.svg")
+    svg = path.read_text(encoding="utf-8")
+    assert svg.count('class="node"') == 2 + 16 + 16 + 1 + 1  # circles and the legend
