@@ -252,6 +252,9 @@ def _add_draw(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from .explain import text_tree
     from .viz import _COLORINGS, _RANKDIRS, draw_dot
 
+    dot_fmt = _default(draw_dot, "fmt") or "shortest exact-looking"
+    text_fmt = _default(text_tree, "fmt") or "shortest exact-looking"
+
     p = sub.add_parser(
         "draw",
         help="draw the graph of an expression with its values and gradients",
@@ -299,8 +302,7 @@ def _add_draw(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--fmt",
         type=_NumberFormat(),
         default=None,
-        help=f"number format spec (default {_default(draw_dot, 'fmt')}; "
-        f"{_default(text_tree, 'fmt')} for --text)",
+        help=f"number format spec, e.g. .4f (default: {dot_fmt}; {text_fmt} for --text)",
     )
     p.set_defaults(run=_run_draw)
 

@@ -81,3 +81,17 @@ def test_the_dot_source_holds_no_control_characters_from_labels():
     assert not [c for c in source if ord(c) < 32 and c not in "\n\t"]
     assert "\\\\x00\\\\x01" in source  # the escape, its backslash escaped for the record
     assert source.count("\n") == draw_dot(Value(1.0, label="x") * 2.0).source.count("\n")
+
+
+@needs_dot
+@pytest.mark.parametrize(
+    ("label", "shown"), LABELS[:8], ids=[repr(lb)[1:-1] for lb, _ in LABELS[:8]]
+)
+def test_labels_in_edge_labels_give_valid_dot_and_well_formed_svg(label, shown):
+    x = Value(2.0, label=label)
+    y = x * 3.0
+    y.label = "y"
+    y.backward()
+    svg = render_bytes(draw_dot(y, fmt=".1f", edge_labels=True), "svg")
+    texts = [t.text for t in ET.fromstring(svg).iter(SVG + "text")]
+    assert f"∂y/∂{shown} = 3.0" in texts
