@@ -115,7 +115,7 @@ def test_an_expression_may_start_with_a_minus_sign(tmp_path):
     # f = -x at x = 1.5: f = -1.5 and df/dx = -1
     assert r.stdout.splitlines()[0] == "f = -x   data -1.5   grad 1"
     assert r.stdout.splitlines()[1] == "└── x   data 1.5   grad -1"
-    r = run(["draw", "-2*x", "x=3", "-o", "g.dot"], tmp_path)
+    r = run(["draw", "-2*x", "x=3", "-o", "g.dot", "--fmt", ".4f"], tmp_path)
     assert r.returncode == 0, r.stderr
     assert "data -6.0000" in (tmp_path / "g.dot").read_text()
     # flags before the expression still work, and -o keeps its meaning
