@@ -14,6 +14,7 @@ from .explain import backprop_steps, explain, print_tree, text_tree
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 
 # The diagram functions import the graphviz package only when called, so this import stays light.
+from .network import draw_network
 from .viz import draw_dot, save_diagram
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "backprop_steps",
     "check_engine",
     "draw_dot",
+    "draw_network",
     "enable_grad",
     "explain",
     "gc_paused",
