@@ -9,6 +9,7 @@
 """
 
 from .anomaly import AnomalyError
+from .check import check_engine
 from .engine import (
     Value,
     detect_anomaly,
@@ -22,6 +23,7 @@ from .explain import backprop_steps, explain, print_tree, text_tree
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 
 # The diagram functions import the graphviz package only when called, so this import stays light.
+from .network import draw_network
 from .viz import draw_dot, save_diagram
 
 __all__ = [
@@ -29,8 +31,10 @@ __all__ = [
     "GradcheckError",
     "Value",
     "backprop_steps",
+    "check_engine",
     "detect_anomaly",
     "draw_dot",
+    "draw_network",
     "enable_grad",
     "explain",
     "gc_paused",

@@ -12,8 +12,7 @@ was made:
 ``_rule``
     ``None`` for a leaf (or a node built by hand without a ``_backward``); :data:`NO_GRAD` for a
     leaf that an op made inside ``no_grad()`` (so ``backward()`` can say why it has no graph);
-    the ``Rule`` of the op table (``rules.RULES``) or of ``FOLDED`` below that made it; or a
-    :class:`HandWritten` rule holding a micrograd-style ``_backward`` assigned by hand.
+    or the ``Rule`` of the op table (``rules.RULES``) or of ``FOLDED`` below that made it.
 ``_inputs``
     ``()`` for a leaf; **the input Value itself** for an op with one Value input (``x.tanh()``,
     ``x * 2.0``), with no tuple around it; otherwise the tuple of the input Values (for
@@ -21,7 +20,8 @@ was made:
 ``_param``
     What the op needs besides its Value inputs, or ``None``: the number of a folded op (the
     ``2.0`` of ``x * 2.0``), the ``k`` of ``x ** k`` and ``k ** x``, the slope of ``leaky_relu``,
-    or ``linear``'s tuple of weights followed by the bias.
+    or ``linear``'s tuple of weights followed by the bias. For a node built by hand (``_rule``
+    None, with inputs), the ``_backward`` function assigned to it, micrograd style.
 
 So a chain of one-input ops costs one object per node (no tuple, no constant leaf), and Python's
 garbage collector has half as many objects to scan; a linear node (a neuron) keeps the tuple of
@@ -59,7 +59,6 @@ __all__ = [
     "LINEAR",
     "NO_GRAD",
     "FoldedRule",
-    "HandWritten",
     "backward_pass",
     "backward_pass_checked",
     "interior_order",
@@ -129,22 +128,6 @@ FOLDED: dict[str, Rule] = _by_name(
     FoldedRule(_DIV, 1, "d/dx (x / c) = 1/c"),
     FoldedRule(_DIV, 0, "d/dx (c / x) = -c/x^2"),
 )
-
-
-class HandWritten(Rule):
-    """The rule of a node whose ``_backward`` was assigned by hand, micrograd style.
-
-    Its derivative is whatever ``run()`` adds to the inputs' ``.grad``; it has no partials, so
-    only backward() (and a hand step with ``_backward()``) can use it.
-    """
-
-    __slots__ = ("run",)
-
-    def __init__(self, run: Callable[[], None], op: str) -> None:
-        super().__init__(
-            "hand-written", op, -1, _no_forward, _no_partials, "(a hand-written _backward)"
-        )
-        self.run = run
 
 
 #: The rule of an op's result made inside ``no_grad()``: a leaf, with no inputs and no partials.
@@ -321,9 +304,6 @@ def push_partials(node: Any, rule: Rule) -> None:
     The slow path of backward(), for rules with no fused backward, reading the node as stored (a
     folded constant stays folded). ``None`` partials add nothing (see ``rules``).
     """
-    if rule.__class__ is HandWritten:
-        rule.run()
-        return
     inputs = node._inputs
     if inputs.__class__ is not tuple:
         inputs = (inputs,)
@@ -436,6 +416,8 @@ def backward_pass(root: Any, seed: float) -> None:
                 push_partials(node, rule)
             elif node.grad != 0.0 or not minus_inf < node.data < inf:
                 back(node)
+        elif node._param is not None:
+            node._param()  # a node built by hand, with the _backward assigned to it
 
 
 def backward_pass_checked(
@@ -448,12 +430,12 @@ def backward_pass_checked(
     for node in reversed(order):
         inputs = node._prev  # first: reading it can change the rule of a folded node
         rule = node._rule
-        if rule is None:
-            continue
         before = [child.grad for child in inputs]
-        back = rule.backward
-        if back is None:
+        if rule is None:
+            if node._param is not None:
+                node._param()  # a node built by hand, with the _backward assigned to it
+        elif rule.backward is None:
             push_partials(node, rule)
         else:
-            back(node)
+            rule.backward(node)
         check(node, before)

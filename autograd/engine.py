@@ -27,7 +27,7 @@ import functools
 import gc
 import numbers
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, TypeVar, Union
 
@@ -35,7 +35,6 @@ from . import anomaly
 from ._compact import (
     FOLDED,
     NO_GRAD,
-    HandWritten,
     backward_pass,
     backward_pass_checked,
     float_partials,
@@ -131,12 +130,72 @@ class _GradMode:
         _grad_enabled.reset(self._local.tokens.pop())
 
     def __call__(self, fn: F) -> F:
+        """Decorate ``fn`` so that its body runs in this mode, as ``torch.no_grad()`` does.
+
+        A generator function's body runs in the mode each time it is resumed, and the caller's
+        mode is back while it is suspended at a ``yield``: only the generator's own work is
+        covered. An ``async def`` runs in the mode throughout, in its own task only: the mode
+        is a ContextVar, and each asyncio task has its own. Async generators are refused.
+        """
+        import inspect
+
+        mode = self.__class__
+        name = getattr(fn, "__qualname__", repr(fn))
+        if inspect.isasyncgenfunction(fn):
+            raise TypeError(
+                f"{mode.__name__}() cannot decorate the async generator function {name}: write "
+                f"'with {mode.__name__}():' inside its body instead"
+            )
+        if inspect.isgeneratorfunction(fn):
+
+            @functools.wraps(fn)
+            def generator(*args: Any, **kwargs: Any) -> Any:
+                return _run_generator_in(mode, fn(*args, **kwargs))
+
+            return generator  # type: ignore[return-value]
+        if inspect.iscoroutinefunction(fn):
+
+            @functools.wraps(fn)
+            async def coroutine(*args: Any, **kwargs: Any) -> Any:
+                with mode():
+                    return await fn(*args, **kwargs)
+
+            return coroutine  # type: ignore[return-value]
+
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with self.__class__():
+            with mode():
                 return fn(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]
+
+
+def _run_generator_in(
+    mode: type[_GradMode], gen: Generator[Any, Any, Any]
+) -> Generator[Any, Any, Any]:
+    """Drive ``gen`` step by step, each step inside ``mode()`` (PyTorch's ``_wrap_generator``).
+
+    Whatever the caller sends, throws or closes is passed on, so the wrapped generator behaves
+    as the original one does; only the grad mode around each of its steps differs.
+    """
+    try:
+        with mode():
+            response = gen.send(None)
+        while True:
+            try:
+                request = yield response
+            except GeneratorExit:
+                with mode():
+                    gen.close()
+                raise
+            except BaseException as err:
+                with mode():
+                    response = gen.throw(err)
+            else:
+                with mode():
+                    response = gen.send(request)
+    except StopIteration as stop:
+        return stop.value
 
 
 class no_grad(_GradMode):
@@ -230,6 +289,11 @@ class Value:
             )
         self.data = _check_number(data, "Value()")
         self.grad = 0.0
+        if not isinstance(label, str):  # caught here, not as an AttributeError in a diagram later
+            raise TypeError(
+                f"Value({self.data!r}, label={label!r}): the label must be a str, got "
+                f"{type(label).__name__}; e.g. label={str(label)!r}"
+            )
         self.label = label
         children = tuple(_children)
         for child in children:
@@ -255,16 +319,16 @@ class Value:
         self._prev  # noqa: B018 -- a folded constant becomes a leaf that can receive its gradient
         rule = self._rule
         if rule is None:
-            return _no_op
-        if isinstance(rule, HandWritten):
-            return rule.run
+            custom = self._param  # a node built by hand: the function assigned to it, if any
+            return custom if custom is not None else _no_op
         return lambda: push_partials(self, rule)
 
     @_backward.setter
     def _backward(self, fn: Callable[[], None]) -> None:
         if not callable(fn):
             raise TypeError(f"_backward must be callable, got {type(fn).__name__}")
-        self._rule = HandWritten(fn, self._op)  # the function now defines this node's derivative
+        self._rule = None  # the assigned function now defines this node's derivative
+        self._param = fn
 
     # -- micrograd's _prev -----------------------------------------------------------------------
 
@@ -507,8 +571,41 @@ class Value:
             node.grad = 0.0
 
 
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
+class _GCPause:
+    """The context manager behind :func:`gc_paused`: one per process, counting its users.
+
+    The collector is process-wide, so pausing it must be too: a counter under a lock, where the
+    first block in disables the collector and the last one out re-enables it, and only if it was
+    on when the first came in. (Each block remembering ``gc.isenabled()`` for itself races: one
+    thread's check and ``disable()`` can straddle another's ``enable()``, and then the collector
+    stays off for good.)
+    """
+
+    __slots__ = ("_depth", "_lock", "_was_enabled")
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._was_enabled = False
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._depth == 0:
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+            self._depth += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._depth -= 1
+            if self._depth == 0 and self._was_enabled:
+                gc.enable()
+
+
+_GC_PAUSE = _GCPause()
+
+
+def gc_paused() -> contextlib.AbstractContextManager[None]:
     """Pause Python's cyclic garbage collector inside the block, for speed.
 
     Graphs here contain no reference cycles, so reference counting frees each one the moment it is
@@ -517,16 +614,11 @@ def gc_paused() -> Iterator[None]:
     keeps rescanning it (and, every few steps, every object in the process). That is more than half
     the time of building and backpropagating a chain of a million steps, and a few per cent of
     the micrograd demo's training step. ``backward()`` always runs inside this;
-    ``train.fit`` wraps each training step in it. The collector is re-enabled on exit (it is
-    process-wide, so other threads run without it meanwhile).
+    ``train.fit`` wraps each training step in it. Blocks nest, also across threads: the
+    collector is re-enabled when the last block open in the process exits, if it was on before
+    the first (it is process-wide, so other threads run without it meanwhile).
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+    return _GC_PAUSE
 
 
 # --------------------------------------------------------------------------------------------------
@@ -747,7 +839,7 @@ def local_derivatives(node: Value) -> tuple[float | None, ...]:
     rule = node._rule
     if not inputs:
         return ()
-    if rule is None or isinstance(rule, HandWritten):
+    if rule is None:
         if inputs:
             raise TypeError(
                 f"local_grads: node {node!r} (op {node._op!r}) was built by hand with a custom "
@@ -848,7 +940,7 @@ def grad(
             if g is None or not inputs:
                 continue
             rule = node._rule
-            if rule is None or isinstance(rule, HandWritten):
+            if rule is None:
                 raise TypeError(
                     f"grad: node {node!r} (op {node._op!r}) has a hand-written _backward, which "
                     "only backward() can run; build it from Value operations to use grad()"

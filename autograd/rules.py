@@ -392,6 +392,14 @@ _TABLE = (
         method="log", doc="natural logarithm",
     ),
     Rule(
+        "relu", "relu", 1,
+        _f_relu,
+        # None: nothing flows back where relu is the constant 0, whatever the upstream gradient
+        lambda m, out, x: (None if x <= 0 else 1.0,),
+        "d/dx relu(x) = 1 if x > 0 else 0",
+        method="relu", activation=True, doc="max(0, x)",
+    ),
+    Rule(
         "tanh", "tanh", 1,
         math.tanh,
         lambda m, out, x: (1.0 - out * out,),
@@ -404,14 +412,6 @@ _TABLE = (
         lambda m, out, x: (out * (1.0 - out),),
         "d/dx sigmoid(x) = sigmoid(x) * (1 - sigmoid(x))",
         method="sigmoid", activation=True, doc="1 / (1 + e^-x), in (0, 1); never overflows",
-    ),
-    Rule(
-        "relu", "relu", 1,
-        _f_relu,
-        # None: nothing flows back where relu is the constant 0, whatever the upstream gradient
-        lambda m, out, x: (None if x <= 0 else 1.0,),
-        "d/dx relu(x) = 1 if x > 0 else 0",
-        method="relu", activation=True, doc="max(0, x)",
     ),
     Rule(
         "leaky_relu", "leaky_relu", 1,

@@ -665,7 +665,8 @@ def test_no_grad_records_no_graph() -> None:
     assert is_grad_enabled() is True
     assert y.data == pytest.approx(math.tanh(6.0) + 2.0, rel=1e-15)
     assert y._prev == () and y._op == ""
-    y.backward()
+    with pytest.raises(RuntimeError, match=r"computed inside no_grad\(\)"):
+        y.backward()  # as in PyTorch: no graph, nothing to differentiate
     assert x.grad == 0.0
 
 
@@ -949,8 +950,9 @@ def test_the_written_out_constructors_make_the_same_node_as_node() -> None:
         (Value.linear([x], [w], b), _node(-0.75, (x,), RULES["linear"], (w, b))),
     ):
         assert [getattr(made, s) for s in slots] == [getattr(expected, s) for s in slots]
-    with no_grad():
+    from autograd._compact import NO_GRAD
+
+    with no_grad():  # a leaf that remembers it was computed under no_grad (backward() says so)
         for made in (x.relu(), Value.linear([x], [w], b)):
-            assert [getattr(made, s) for s in slots] == [
-                getattr(_node(made.data), s) for s in slots
-            ]
+            expected = [made.data, 0.0, "", (), "", NO_GRAD, None]
+            assert [getattr(made, s) for s in slots] == expected
