@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint typecheck pytest notebooks bench clean
+.PHONY: demo test lint typecheck pytest notebooks screenshots bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ test: lint typecheck pytest
 # Re-run the lessons in notebooks/ and save their outputs (deterministic; see notebooks/build.py).
 notebooks: $(BIN)/.installed
 	$(BIN)/python notebooks/build.py
+
+# Pictures of the HTML pages (explorer, training replay) from the browser tests, in out/screenshots/.
+screenshots: $(BIN)/.installed
+	AUTOGRAD_SCREENSHOTS=out/screenshots $(BIN)/python -m pytest tests/test_pages_browser.py -q
 
 # The benchmark suite against micrograd, plain Python and numpy, in its own environment.
 BENCH_VENV := benchmarks/.venv

@@ -12,6 +12,9 @@ from .engine import Value, enable_grad, gc_paused, grad, is_grad_enabled, no_gra
 from .explain import backprop_steps, explain, print_tree, text_tree
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 
+# The explorer page is text made from the diagram's SVG: no heavy import here either.
+from .pages import explore
+
 # The diagram functions import the graphviz package only when called, so this import stays light.
 from .viz import draw_dot, save_diagram
 
@@ -22,6 +25,7 @@ __all__ = [
     "draw_dot",
     "enable_grad",
     "explain",
+    "explore",
     "gc_paused",
     "grad",
     "gradcheck",

@@ -135,7 +135,8 @@ def _add_draw(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "-o",
         "--output",
         metavar="FILE",
-        help="write the diagram to FILE; the extension picks the format: .svg .png .pdf .dot .gv",
+        help="write the diagram to FILE; the extension picks the format: .svg .png .pdf .dot .gv, "
+        "or .html for a page that steps through the forward and backward pass",
     )
     p.add_argument(
         "--text",
@@ -155,7 +156,9 @@ def _add_draw(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default="role",
         help="fill by role (inputs, output), by gradient sign and size, or not at all",
     )
-    p.add_argument("--fmt", default=None, help="number format spec (default .4f; .4g for --text)")
+    p.add_argument(
+        "--fmt", default=None, help="number format spec (default .4f; .4g for --text and .html)"
+    )
     p.set_defaults(run=_run_draw)
 
 
@@ -172,7 +175,8 @@ def _run_draw(args: argparse.Namespace) -> int:
     show_grad = not args.no_grad
     if show_grad:
         root.backward()
-    fmt: str = args.fmt or (".4g" if args.text else ".4f")
+    page = args.output is not None and args.output.lower().endswith(".html")
+    fmt: str = args.fmt or (".4g" if args.text or page else ".4f")
     try:
         format(1.0, fmt)
     except ValueError:
@@ -188,6 +192,11 @@ def _run_draw(args: argparse.Namespace) -> int:
     from .viz import GraphvizNotFoundError, draw_dot, save_diagram
 
     try:
+        if page:
+            # The explorer page: it steps through both passes itself, so it ignores --no-grad.
+            path = save_diagram(root, args.output, rankdir=args.rankdir, fmt=fmt, edge_labels=True)
+            print(f"wrote {path} (open it in a browser: → steps, space plays)")
+            return 0
         dot = draw_dot(
             root,
             rankdir=args.rankdir,
@@ -405,6 +414,11 @@ def _add_train(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     o.add_argument("--plot", metavar="PNG", help="write the decision boundary picture here")
     o.add_argument("--curves", metavar="PNG", help="write the loss/accuracy curves here")
     o.add_argument("--save", metavar="MODEL.json", help="save the trained model as JSON here")
+    o.add_argument(
+        "--report",
+        metavar="HTML",
+        help="write a replay page here: the boundary forming step by step, with the curves",
+    )
     o.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=_run_train)
 
@@ -484,6 +498,19 @@ def _run_train(args: argparse.Namespace) -> int:
     else:
         scheduler = ConstantLR(optimizer)
 
+    replay = None
+    if args.report:
+        from .pages import TrainingReplay
+
+        settings = {
+            name.replace("_", " "): " ".join(map(str, value)) if isinstance(value, list) else value
+            for name, value in vars(args).items()
+            if name not in ("run", "command", "plot", "curves", "save", "report", "quiet")
+            and value is not None
+        }
+        title = f"{args.dataset}: {model.nin}-{'-'.join(map(str, model.nouts))} MLP, {loss} loss"
+        replay = TrainingReplay(model, X_train, y_train, settings=settings, title=title)
+
     start = time.perf_counter()
     history = None
     if total:
@@ -501,6 +528,7 @@ def _run_train(args: argparse.Namespace) -> int:
                 alpha=args.alpha,
                 seed=args.seed,
                 progress=False if args.quiet else None,
+                callback=replay,
             )
         except ValueError as err:
             raise CLIError(str(err)) from None
@@ -508,7 +536,7 @@ def _run_train(args: argparse.Namespace) -> int:
 
     written = []
     try:
-        for path in (args.save, args.plot, args.curves):
+        for path in (args.save, args.plot, args.curves, args.report):
             if path and os.path.dirname(path):
                 os.makedirs(os.path.dirname(path), exist_ok=True)
         if args.save:
@@ -526,6 +554,10 @@ def _run_train(args: argparse.Namespace) -> int:
                     raise CLIError("--curves needs at least one training step")
                 plot_history(history, args.curves)
                 written.append(args.curves)
+        if replay is not None:
+            if len(y_test):
+                replay.results["test accuracy"] = f"{accuracy(model, X_test, y_test):.1%}"
+            written.append(str(replay.save(args.report)))
     except OSError as err:
         raise CLIError(f"cannot write {err.filename!r}: {err.strerror or err}") from None
     except ImportError as err:
