@@ -107,7 +107,8 @@ class Explorer:
     def _repr_html_(self) -> str:
         match = re.search(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) ([\d.]+)"', self.svg)
         height = float(match.group(2)) * 4 / 3 if match else 400.0
-        return notebook_frame(self.html(), int(min(max(height, 300), 620)) + 70, self.title)
+        # In a notebook's width the side panel wraps below the diagram: room for both.
+        return notebook_frame(self.html(), int(min(height, 560)) + 330, self.title)
 
     def __repr__(self) -> str:
         return f"<autograd explorer: {len(self.steps) - 1} steps; .save('f.html') writes the page>"

@@ -184,7 +184,7 @@ class TrainingReplay:
         return write_page(self.html(), path)
 
     def _repr_html_(self) -> str:
-        return notebook_frame(self.html(), 640, self.title)
+        return notebook_frame(self.html(), 760, self.title)
 
     def __repr__(self) -> str:
         steps = self.history.steps if self.history is not None else 0
