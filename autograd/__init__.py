@@ -8,6 +8,7 @@
 (-4.0, -4.0, 3.0)
 """
 
+from .check import check_engine
 from .engine import Value, enable_grad, gc_paused, grad, is_grad_enabled, no_grad
 from .explain import backprop_steps, explain, print_tree, text_tree
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
@@ -22,6 +23,7 @@ __all__ = [
     "GradcheckError",
     "Value",
     "backprop_steps",
+    "check_engine",
     "draw_dot",
     "enable_grad",
     "explain",
