@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import shutil
 import subprocess
@@ -17,6 +18,7 @@ import numpy as np
 import pytest
 
 from autograd import Value, explore, save_diagram
+from autograd.data import moons
 from autograd.engine import local_grads, topological_order
 from autograd.explain import node_names
 from autograd.nn import MLP
@@ -26,7 +28,7 @@ from autograd.train import fit
 from autograd.viz import GraphTooLargeError
 
 needs_dot = pytest.mark.skipif(
-    shutil.which("dot") is None and __import__("os").environ.get("CI") != "true",
+    shutil.which("dot") is None and os.environ.get("CI") != "true",
     reason="the Graphviz 'dot' program is not installed (the explorer draws with it)",
 )
 
@@ -280,3 +282,14 @@ def test_cli_train_writes_the_replay(tmp_path: Path) -> None:
     assert data["results"]["steps"] == 12 and "test accuracy" in data["results"]
     assert data["settings"]["hidden"] == "4" and data["settings"]["steps"] == "12"
     assert [f["step"] for f in data["frames"]] == list(range(13))
+
+
+@pytest.mark.slow
+def test_the_replay_page_is_small_for_the_readme_run(tmp_path: Path) -> None:
+    # The README's demo run: 100 moons points, MLP(2, [16, 16, 1]), 100 steps, 50 frames.
+    X, y = moons(100, noise=0.1, seed=1337)
+    model = MLP(2, [16, 16, 1], seed=1337)
+    replay = TrainingReplay(model, X, y)
+    fit(model, X, y, steps=100, callback=replay, alpha=1e-4, loss="hinge")
+    size = len(replay.html().encode())
+    assert size < 1_000_000, f"{size} bytes"

@@ -182,6 +182,16 @@ def test_worked_example_steps_forward_and_back(browser: Any, tmp_path: Path) -> 
     assert "df/dx = df/dq · ∂q/∂x = -4 · 1 = -4" in page.panel()
     page.press("Home")
     assert all(f["data"] is None for f in page.boxes().values())
+    page.press(" ")  # play: the steps advance by themselves, until space pauses them
+    page.page.wait_for_function(
+        "() => /^step [2-8] /.test(document.querySelector('.counter').textContent)",
+        timeout=15_000,
+    )
+    page.press(" ")
+    paused = page.counter()
+    page.page.wait_for_timeout(1500)
+    assert page.counter() == paused and page.page.inner_text(".play") == "▶ Play"
+    page.press("End")
     page.finish("explorer_worked_example")
 
 
@@ -317,16 +327,3 @@ def test_the_training_replay(browser: Any, tmp_path: Path) -> None:
     results = page.page.inner_text("table.results")
     assert f"{history.loss[-1]:.6g}" in results and "lr\t0.5" in page.page.inner_text("table")
     page.finish("training_replay")
-
-
-@pytest.mark.slow
-def test_the_replay_page_is_small_for_the_readme_run(tmp_path: Path) -> None:
-    # The README's demo run: 100 moons points, MLP(2, [16, 16, 1]), 100 steps, 50 frames.
-    from autograd.data import moons
-
-    X, y = moons(100, noise=0.1, seed=1337)
-    model = MLP(2, [16, 16, 1], seed=1337)
-    replay = TrainingReplay(model, X, y)
-    fit(model, X, y, steps=100, callback=replay, alpha=1e-4, loss="hinge")
-    size = len(replay.html().encode())
-    assert size < 1_000_000, f"{size} bytes"

@@ -23,11 +23,19 @@ from __future__ import annotations
 import html
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from ..engine import Value, topological_order
-from ..explain import backprop_steps, check_number_format, describe, format_number, node_names
+from ..explain import (
+    BackpropStep,
+    backprop_steps,
+    check_number_format,
+    describe,
+    format_number,
+    node_names,
+)
 from ..viz import draw_dot, render_bytes
 from ._page import asset, document, json_block, notebook_frame, write_page
 from .symbolic import local_symbols
@@ -49,6 +57,8 @@ class Explorer:
         max_nodes: int | None = 500,
         rankdir: str = "LR",
         edge_labels: bool = True,
+        color: str = "role",
+        params: Iterable[Value] | None = None,
         title: str | None = None,
     ) -> None:
         if not isinstance(root, Value):
@@ -69,6 +79,8 @@ class Explorer:
                 rankdir=rankdir,
                 fmt=fmt,
                 edge_labels=edge_labels,
+                color=color,
+                params=params,
                 collapse=collapse,
                 max_nodes=max_nodes,
             )
@@ -124,7 +136,8 @@ def explore(root: Value, **options: Any) -> Explorer:
     Options: ``fmt`` (number format, ``'.4g'``), ``collapse`` (``'neuron'`` or ``'layer'``: one
     box per neuron or layer, as in ``draw_dot``), ``max_nodes`` (500; a bigger graph raises
     ``GraphTooLargeError`` with ``draw_dot``'s advice), ``rankdir``, ``edge_labels`` (the chain
-    rule on each edge, shown once its step is reached) and ``title``.
+    rule on each edge, shown once its step is reached), ``color`` and ``params`` (as in
+    ``draw_dot``) and ``title``.
     """
     return Explorer(root, **options)
 
@@ -168,7 +181,7 @@ def _drawn_boxes(svg: str) -> dict[str, list[str]]:
 def _steps(
     order: list[Value],
     names: dict[Value, str],
-    records: list[Any],
+    records: list[BackpropStep],
     drawn: dict[str, list[str]],
     fmt: str,
 ) -> list[dict[str, Any]]:
@@ -205,8 +218,7 @@ def _steps(
         if nid in drawn:
             edges = _in_edges(node, ids, drawn)
             if not node._prev:
-                kind = "an input" if node.label else "a constant"
-                lines = [f"{names[node]} is {kind} (a leaf): its value is given, not computed."]
+                lines = [f"{names[node]} is a leaf: its value is given, not computed from others."]
             else:
                 shown = [f"{names[c]} = {num(c.data)}" for c in dict.fromkeys(node._prev)]
                 if len(shown) > _SHOWN_INPUTS:
@@ -237,7 +249,7 @@ def _steps(
                         else "its outputs are shown in the box (smallest … largest)",
                     ],
                     focus=[gid],
-                    edges=_group_edges(gid, drawn),
+                    edges=[["*", gid]],  # every edge into the box
                     set_=[[gid, "data", None]],
                 )
             )
@@ -280,7 +292,7 @@ def _steps(
                         else "the gradients of its outputs are shown in the box",
                     ],
                     focus=[gid],
-                    edges=_group_edges(gid, drawn),
+                    edges=[["*", gid]],  # every edge into the box
                     set_=[[gid, "grad", None]],
                 )
             )
@@ -299,7 +311,7 @@ def _steps(
 
 
 def _backward_step(
-    record: Any,
+    record: BackpropStep,
     out: str,
     names: dict[Value, str],
     ids: dict[Value, str],
@@ -362,10 +374,6 @@ def _in_edges(node: Value, ids: dict[Value, str], drawn: dict[str, list[str]]) -
         return []
     edges = [[ids[c], nid + "op"] for c in dict.fromkeys(node._prev) if ids[c] in drawn]
     return [*edges, [nid + "op", nid]]
-
-
-def _group_edges(gid: str, drawn: dict[str, list[str]]) -> list[list[str]]:
-    return [["*", gid]]  # every edge into the box (the page matches '*' to any tail)
 
 
 def _step(
