@@ -17,6 +17,7 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .pages import explore
 
 # The diagram functions import the graphviz package only when called, so this import stays light.
+from .network import draw_network
 from .viz import draw_dot, save_diagram
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "backprop_steps",
     "check_engine",
     "draw_dot",
+    "draw_network",
     "enable_grad",
     "explain",
     "explore",

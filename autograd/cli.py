@@ -159,7 +159,10 @@ def _add_draw(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="fill by role (inputs, output), by gradient sign and size, or not at all",
     )
     p.add_argument(
-        "--fmt", default=None, help="number format spec (default .4f; .4g for --text and .html)"
+        "--fmt",
+        default=None,
+        help="number format spec, e.g. .4f (default: shortest exact-looking; .4g for --text "
+        "and .html)",
     )
     p.set_defaults(run=_run_draw)
 
@@ -178,9 +181,9 @@ def _run_draw(args: argparse.Namespace) -> int:
     if show_grad:
         root.backward()
     page = args.output is not None and args.output.lower().endswith(".html")
-    fmt: str = args.fmt or (".4g" if args.text or page else ".4f")
+    fmt: str | None = args.fmt or (".4g" if args.text or page else None)
     try:
-        format(1.0, fmt)
+        format(1.0, fmt or "g")
     except ValueError:
         raise CLIError(f"--fmt {fmt!r} is not a number format (try .4f or .4g)") from None
 
