@@ -31,7 +31,8 @@ test: lint typecheck pytest
 notebooks: $(BIN)/.installed
 	$(BIN)/python notebooks/build.py
 
-# Pictures of the HTML pages (explorer, training replay) from the browser tests, in out/screenshots/.
+# Pictures of the HTML pages (explorer, training replay) from the browser tests, in out/screenshots/;
+# explorer_readme.png is the README's docs/images/explorer.png.
 screenshots: $(BIN)/.installed
 	AUTOGRAD_SCREENSHOTS=out/screenshots $(BIN)/python -m pytest tests/test_pages_browser.py -q
 

@@ -161,8 +161,7 @@ def _add_draw(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--fmt",
         default=None,
-        help="number format spec, e.g. .4f (default: shortest exact-looking; .4g for --text "
-        "and .html)",
+        help="number format spec, e.g. .4f (default: shortest exact-looking; .4g for --text)",
     )
     p.set_defaults(run=_run_draw)
 
@@ -181,7 +180,7 @@ def _run_draw(args: argparse.Namespace) -> int:
     if show_grad:
         root.backward()
     page = args.output is not None and args.output.lower().endswith(".html")
-    fmt: str | None = args.fmt or (".4g" if args.text or page else None)
+    fmt: str | None = args.fmt or (".4g" if args.text else None)
     try:
         format(1.0, fmt or "g")
     except ValueError:

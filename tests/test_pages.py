@@ -164,11 +164,23 @@ def test_a_label_cannot_end_the_data_block() -> None:
 def test_a_graph_too_big_gets_draw_dots_advice() -> None:
     model = MLP(2, [8, 8, 1], seed=0)
     out = model([Value(0.5), Value(-1.0)])
-    with pytest.raises(GraphTooLargeError, match="collapse='neuron' or collapse='layer'"):
+    with pytest.raises(GraphTooLargeError, match=r"explore: the graph has \d+ nodes") as err:
         explore(out, max_nodes=50)
+    assert "explore(root, collapse='neuron')" in str(err.value)
     page = explore(out, max_nodes=50, collapse="neuron")
     boxes = {s["focus"][0] for s in page.steps if s["phase"] == "forward"}
     assert sum(b.startswith("g") for b in boxes) == 8 + 8 + 1  # one box per neuron
+
+
+@needs_dot
+def test_a_collapsed_neuron_gets_its_gradient_from_the_layer_above() -> None:
+    # out = 0.5·h1 - 2·h2 + b: d(out)/d(h1) = 0.5 and d(out)/d(h2) = -2, whatever h1 and h2 are.
+    model = MLP(2, [2, 1], seed=0)
+    top = model.layers[1].neurons[0]
+    top.w[0].data, top.w[1].data = 0.5, -2.0
+    out = model([Value(0.5), Value(-1.0)])
+    lines = [s["lines"][-1] for s in explore(out, collapse="neuron").steps]
+    assert "dL2.N1/dL1.N1 = 0.5" in lines and "dL2.N1/dL1.N2 = -2" in lines
 
 
 def test_explore_refuses_what_is_not_a_value() -> None:

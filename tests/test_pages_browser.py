@@ -111,6 +111,13 @@ class Page:
     def counter(self) -> str:
         return str(self.page.inner_text(".counter"))
 
+    def picture(self, name: str, width: int, height: int) -> None:
+        """Save the top of the page as it is now (only when AUTOGRAD_SCREENSHOTS is set)."""
+        if SCREENSHOTS:
+            Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+            clip = {"x": 0, "y": 0, "width": width, "height": height}
+            self.page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), clip=clip)
+
     def finish(self, name: str) -> None:
         if SCREENSHOTS:
             Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
@@ -176,6 +183,7 @@ def test_worked_example_steps_forward_and_back(browser: Any, tmp_path: Path) -> 
     assert states[7]["q"]["grad"] == -4 and states[7]["x"]["grad"] is None
     page.press("ArrowLeft")
     assert "df/dq = df/df · ∂f/∂q = 1 · z = 1 · (-4) = -4" in page.panel()
+    page.picture("explorer_readme", width=1280, height=272)  # docs/images/explorer.png
     back = page.boxes()
     assert back["x"]["grad"] is None and back["y"]["grad"] is None and back["q"]["grad"] == -4
     page.press("ArrowRight")

@@ -29,7 +29,9 @@
     const edges = [];
     for (const g of svg.querySelectorAll("g.edge")) {
       const parts = g.querySelector("title").textContent.split("->");
-      edges.push({ g: g, tail: parts[0], head: parts[1], labels: g.querySelectorAll("text") });
+      // An edge's label: its texts, and the line Graphviz draws from them to the edge.
+      const labels = g.querySelectorAll("text, polyline");
+      edges.push({ g: g, tail: parts[0], head: parts[1], labels: labels });
     }
 
     let current = 0;

@@ -36,7 +36,7 @@ from ..explain import (
     format_number,
     node_names,
 )
-from ..viz import draw_dot, render_bytes
+from ..viz import GraphTooLargeError, draw_dot, render_bytes
 from ._page import asset, document, json_block, notebook_frame, write_page
 from .symbolic import local_symbols
 
@@ -52,7 +52,7 @@ class Explorer:
         self,
         root: Value,
         *,
-        fmt: str = ".4g",
+        fmt: str | None = None,
         collapse: str | None = None,
         max_nodes: int | None = 500,
         rankdir: str = "LR",
@@ -81,16 +81,20 @@ class Explorer:
                 edge_labels=edge_labels,
                 color=color,
                 params=params,
+                legend=False,  # the page's first step says what the boxes and ovals are
                 collapse=collapse,
                 max_nodes=max_nodes,
             )
             svg = render_bytes(dot, "svg").decode("utf-8")
+        except GraphTooLargeError as err:
+            # draw_dot's advice, worded for this call: its options work here the same way.
+            raise GraphTooLargeError(str(err).replace("draw_dot", "explore")) from None
         finally:
             for node, g in zip(order, saved):  # the caller's gradients, untouched
                 node.grad = g
         self.svg = _inline_svg(svg)
         drawn = _drawn_boxes(self.svg)
-        self.steps: list[dict[str, Any]] = _steps(order, names, records, drawn, fmt)
+        self.steps: list[dict[str, Any]] = _steps(order, names, records, drawn, fmt, collapse)
 
     # -- output --------------------------------------------------------------------------------
 
@@ -133,11 +137,11 @@ def explore(root: Value, **options: Any) -> Explorer:
     ← →, space to play); ``.save("f.html")`` writes it as one self-contained HTML file. The
     gradients of the graph are left as they were (the page runs its own backward pass).
 
-    Options: ``fmt`` (number format, ``'.4g'``), ``collapse`` (``'neuron'`` or ``'layer'``: one
-    box per neuron or layer, as in ``draw_dot``), ``max_nodes`` (500; a bigger graph raises
-    ``GraphTooLargeError`` with ``draw_dot``'s advice), ``rankdir``, ``edge_labels`` (the chain
-    rule on each edge, shown once its step is reached), ``color`` and ``params`` (as in
-    ``draw_dot``) and ``title``.
+    Options: ``fmt`` (number format; by default ``draw_dot``'s shortest exact-looking form),
+    ``collapse`` (``'neuron'`` or ``'layer'``: one box per neuron or layer, as in ``draw_dot``),
+    ``max_nodes`` (500; a bigger graph raises ``GraphTooLargeError`` with ``draw_dot``'s advice),
+    ``rankdir``, ``edge_labels`` (the chain rule on each edge, shown once its step is reached),
+    ``color`` and ``params`` (as in ``draw_dot``) and ``title``.
     """
     return Explorer(root, **options)
 
@@ -183,7 +187,8 @@ def _steps(
     names: dict[Value, str],
     records: list[BackpropStep],
     drawn: dict[str, list[str]],
-    fmt: str,
+    fmt: str | None,
+    collapse: str | None,
 ) -> list[dict[str, Any]]:
     """Every step of the page: a start, the forward pass, then the backward pass.
 
@@ -197,7 +202,9 @@ def _steps(
 
     ids = {node: f"n{i}" for i, node in enumerate(order)}
     root = order[-1]
-    out = names[root]
+    # A collapsed box is called by the first word of its caption (``L1.N3``), as the diagram does.
+    box_name = {i: lines[0].split(" ")[0] for i, lines in drawn.items() if i[0] == "g" and lines}
+    out = box_name.get(f"g{len(order) - 1}", names[root]) if ids[root] not in drawn else names[root]
     steps: list[dict[str, Any]] = [
         _step(
             "start",
@@ -236,16 +243,17 @@ def _steps(
                 )
             )
         elif gid in drawn:
-            box = drawn[gid][0].split("  ")[0] if drawn[gid] else "box"
+            caption = drawn[gid][0] if drawn[gid] else gid
+            one = collapse == "neuron"
             steps.append(
                 _step(
                     "forward",
-                    f"{head}the {box} {drawn[gid][0][len(box) :].strip()}",
+                    f"{head}the box {caption}",
                     [
-                        f"This box stands for a whole {box}: the weighted sums of its inputs, "
-                        "each plus a bias, through the activation.",
-                        f"its output {names[node]} = {num(node.data)}"
-                        if box == "neuron"
+                        f"This box stands for a whole {'neuron' if one else 'layer of neurons'}: "
+                        "the weighted sum of the inputs plus a bias, through the activation.",
+                        f"its output {box_name.get(gid, names[node])} = {num(node.data)}"
+                        if one
                         else "its outputs are shown in the box (smallest … largest)",
                     ],
                     focus=[gid],
@@ -279,16 +287,16 @@ def _steps(
         nid, gid = f"n{i}", f"g{i}"
         if nid in drawn and node in by_node:
             steps.append(_backward_step(by_node[node], out, names, ids, drawn, num))
-        elif gid in drawn and gid != rid:
+        elif gid in drawn and gid != rid and node in by_node:
             steps.append(
                 _step(
                     "backward",
-                    f"Backward: through the {drawn[gid][0].split('  ')[0]} box",
+                    f"Backward: through the box {drawn[gid][0] if drawn[gid] else gid}",
                     [
                         "The chain rule runs through every neuron in the box: each weight "
                         "gets upstream × its input, each input upstream × its weight.",
-                        f"d{out}/d{names[node]} = {num(node.grad)}"
-                        if drawn[gid][0].startswith("neuron")
+                        f"d{out}/d{box_name.get(gid, names[node])} = {num(by_node[node].upstream)}"
+                        if collapse == "neuron"
                         else "the gradients of its outputs are shown in the box",
                     ],
                     focus=[gid],
