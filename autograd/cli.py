@@ -511,7 +511,9 @@ def _run_train(args: argparse.Namespace) -> int:
             for name, value in vars(args).items()
             if name not in ("run", "command", "plot", "curves", "save", "report", "quiet")
             and value is not None
+            and (name != "classes" or args.dataset in MULTICLASS)
         }
+        settings["loss"] = loss  # 'auto' resolved
         title = f"{args.dataset}: {model.nin}-{'-'.join(map(str, model.nouts))} MLP, {loss} loss"
         replay = TrainingReplay(model, X_train, y_train, settings=settings, title=title)
 

@@ -342,11 +342,13 @@ def _backward_step(
         cid = ids[u.child]
         local = "?" if u.local is None else num(u.local)
         sym = symbols[j] if symbols is not None else local
-        if " " in sym:  # a sum or difference, e.g. 1 - o²: bracketed after the '·'
-            sym = f"({sym})"
+        # bracketed after the '·': a sum or difference (1 - o²), or a leading minus (-1, -y/t6)
+        shown = f"({sym})" if " " in sym or sym.startswith("-") else sym
         d_child = f"d{out}/d{u.name}"
         chain = f"d{out}/d{name} · ∂{name}/∂{u.name}"
-        value = f"{up} · {sym}" if sym == local else f"{up} · {sym} = {up} · {_paren(local)}"
+        value = f"{up} · {shown}"
+        if sym != local:
+            value += f" = {up} · {_paren(local)}"
         if u.local is None:
             lines.append(f"{d_child} += {num(u.contribution)} (a hand-written _backward)")
         elif u.grad_before != 0:

@@ -21,6 +21,11 @@
     const W = 420, H = 170, left = 48, right = 10, top = 22, bottom = 26;
     const pts = xs.map((x, i) => [x, ys[i]]).filter((p) => p[1] !== null);
     const values = pts.map((p) => p[1]);
+    if (!values.length) {
+      el("text", { x: left, y: 14, class: "curve-title" }, svg).textContent = label;
+      el("text", { x: W / 2, y: H / 2, class: "empty" }, svg).textContent = "no training steps";
+      return () => {};
+    }
     let lo = Math.min(...values), hi = Math.max(...values);
     const log = !percent && lo > 0 && hi / lo > 50;   // as plot_history: losses fall by decades
     const f = (v) => (log ? Math.log10(v) : v);
