@@ -7,9 +7,19 @@ BIN    := $(VENV)/bin
 
 .PHONY: demo test lint typecheck pytest notebooks screenshots bench clean
 
+# PyTorch, for the tests of autograd.export and lesson 7 only: a pinned CPU build. An unpinned
+# "torch" from PyPI is a CUDA build of several GB on Linux; where no CPU wheel is at hand, use
+#   make test TORCH_INDEX="--index-url https://download.pytorch.org/whl/cpu"
+TORCH       ?= torch==2.13.0
+TORCH_INDEX ?=
+
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	touch $@
+
+$(BIN)/.torch: $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(TORCH_INDEX) "$(TORCH)"
 	touch $@
 
 demo: $(BIN)/.installed
@@ -19,16 +29,16 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-typecheck: $(BIN)/.installed
+typecheck: $(BIN)/.torch
 	$(BIN)/mypy
 
-pytest: $(BIN)/.installed
+pytest: $(BIN)/.torch
 	$(BIN)/python -m pytest
 
 test: lint typecheck pytest
 
 # Re-run the lessons in notebooks/ and save their outputs (deterministic; see notebooks/build.py).
-notebooks: $(BIN)/.installed
+notebooks: $(BIN)/.torch
 	$(BIN)/python notebooks/build.py
 
 # Pictures of the HTML pages (explorer, training replay) from the browser tests, in out/screenshots/;
