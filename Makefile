@@ -23,7 +23,7 @@ $(BIN)/.torch: $(BIN)/.installed
 	touch $@
 
 demo: $(BIN)/.installed
-	$(BIN)/python -m autograd train --dataset moons --n 100 --noise 0.1 --hidden 16 16 --loss hinge --alpha 1e-4 --optimizer sgd --lr 1.0 --schedule linear --final-factor 0.1 --steps 100 --seed 1337 --plot out/moons_boundary.png --curves out/moons_loss.png --save out/moons_model.json
+	$(BIN)/python -m autograd train --dataset moons --n 100 --noise 0.1 --hidden 16 16 --loss hinge --alpha 1e-4 --optimizer sgd --lr 1.0 --schedule linear --final-factor 0.1 --steps 100 --seed 1337 --plot out/moons_boundary.png --curves out/moons_loss.png --save out/moons_model.json --report out/moons_run.html
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

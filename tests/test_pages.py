@@ -296,7 +296,6 @@ def test_cli_train_writes_the_replay(tmp_path: Path) -> None:
     assert [f["step"] for f in data["frames"]] == list(range(13))
 
 
-@pytest.mark.slow
 def test_the_replay_page_is_small_for_the_readme_run(tmp_path: Path) -> None:
     # The README's demo run: 100 moons points, MLP(2, [16, 16, 1]), 100 steps, 50 frames.
     X, y = moons(100, noise=0.1, seed=1337)

@@ -60,7 +60,7 @@ class TrainingReplay:
         y: Any,
         *,
         frames: int = 50,
-        resolution: int = 50,
+        resolution: int = 64,
         settings: Mapping[str, object] | None = None,
         title: str = "Training replay",
     ) -> None:
