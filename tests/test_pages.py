@@ -119,6 +119,11 @@ def test_a_hand_built_node_has_no_symbolic_derivative() -> None:
     out._backward = _backward
     assert local_symbols(out, {a: "a", out: "out"}) is None
     assert local_symbols(a, {a: "a"}) == []
+    if shutil.which("dot") is not None:  # the explorer reports what the _backward added
+        f = out * a
+        f.label = "f"  # f = 3a·a: df/da = 6a = 12, 6 directly (= out) and 3 · df/dout = 3 · a = 6
+        lines = explore(f).steps[-1]["lines"]
+        assert lines[-1] == "df/da += 6 (from a hand-written _backward), so df/da = 6 + 6 = 12"
 
 
 # --------------------------------------------------------------------------------------------------

@@ -350,7 +350,11 @@ def _backward_step(
         if sym != local:
             value += f" = {up} · {_paren(local)}"
         if u.local is None:
-            lines.append(f"{d_child} += {num(u.contribution)} (a hand-written _backward)")
+            text = f"{d_child} += {num(u.contribution)} (from a hand-written _backward)"
+            if u.grad_before != 0:
+                text += f", so {d_child} = {num(u.grad_before)} + {_paren(num(u.contribution))}"
+                text += f" = {num(u.grad_after)}"
+            lines.append(text)
         elif u.grad_before != 0:
             lines.append(
                 f"{d_child} += {chain} = {value} = {num(u.contribution)}, "
