@@ -335,3 +335,12 @@ def test_the_training_replay(browser: Any, tmp_path: Path) -> None:
     results = page.page.inner_text("table.results")
     assert f"{history.loss[-1]:.6g}" in results and "lr\t0.5" in page.page.inner_text("table")
     page.finish("training_replay")
+
+
+def test_a_missing_browser_skips_only_outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="no chromium; CI must run the browser tests"):
+        _missing("no chromium")
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="no chromium"):
+        _missing("no chromium")
