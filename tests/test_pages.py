@@ -241,6 +241,24 @@ def _blobs(n: int = 40) -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
+def test_fit_calls_back_after_each_update() -> None:
+    X, y = _blobs()
+    model = MLP(2, [4, 1], seed=0)
+    first = model.parameters()[0]
+    before = first.data
+    calls: list[tuple[int, int, float, float]] = []
+    history = fit(
+        model,
+        X,
+        y,
+        steps=5,
+        callback=lambda step, h: calls.append((step, h.steps, h.loss[-1], first.data)),
+    )
+    assert [c[:2] for c in calls] == [(k, k + 1) for k in range(5)]
+    assert [c[2] for c in calls] == history.loss
+    assert calls[0][3] != before  # the first call comes after the first update
+
+
 def test_the_replay_keeps_a_bounded_number_of_snapshots() -> None:
     X, y = _blobs()
     model = MLP(2, [4, 1], seed=0)

@@ -141,7 +141,8 @@ def explore(root: Value, **options: Any) -> Explorer:
     ``collapse`` (``'neuron'`` or ``'layer'``: one box per neuron or layer, as in ``draw_dot``),
     ``max_nodes`` (500; a bigger graph raises ``GraphTooLargeError`` with ``draw_dot``'s advice),
     ``rankdir``, ``edge_labels`` (the chain rule on each edge, shown once its step is reached),
-    ``color`` and ``params`` (as in ``draw_dot``) and ``title``.
+    ``color`` and ``params`` (as in ``draw_dot``; ``color='grad'`` fills every box by its final
+    gradient from the first step on) and ``title``.
     """
     return Explorer(root, **options)
 
