@@ -11,10 +11,11 @@ from __future__ import annotations
 import html
 import json
 import os
-import tempfile
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from .._atomic import write_text
 
 __all__ = ["asset", "document", "json_block", "notebook_frame", "write_page"]
 
@@ -68,15 +69,6 @@ def notebook_frame(page: str, height: int, title: str) -> str:
 def write_page(text: str, path: str | os.PathLike[str]) -> Path:
     """Write ``text`` to ``path`` through a temporary file and a rename (never half a page)."""
     target = Path(path)
-    if target.parent != Path():
-        target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or None)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a page is for reading
-        os.replace(tmp, target)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_text(target, text)
     return target
