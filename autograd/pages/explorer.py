@@ -43,6 +43,7 @@ from .symbolic import local_symbols
 __all__ = ["Explorer", "explore"]
 
 _SHOWN_INPUTS = 6  # a forward step lists at most this many input values
+_SIDE_BY_SIDE_PT = 825  # a diagram wider than this (1100 px) gets the side panel below it
 
 
 class Explorer:
@@ -109,12 +110,22 @@ class Explorer:
             f'<input type="range" class="slider" min="0" max="{len(self.steps) - 1}" value="0" '
             'aria-label="step">'
             '<span class="counter"></span></div>\n'
-            f'<div class="main"><div class="diagram">{self.svg}</div>\n'
+            f'<div class="main{" stacked" if self._wide() else ""}">'
+            f'<div class="diagram">{self.svg}</div>\n'
             '<aside class="panel"><h2 class="step-title"></h2><div class="step-text"></div>'
             '<p class="hint">← → step · space plays · drag the slider</p></aside></div>\n'
             f"{json_block({'steps': self.steps})}\n</div>"
         )
         return document(self.title, asset("explorer.css"), body, asset("explorer.js"))
+
+    def _wide(self) -> bool:
+        """Is the diagram too wide to share a screen's width with the side panel?
+
+        Then the panel goes below it, and the diagram is shrunk less (a neuron drawn left to
+        right is about 1700pt wide).
+        """
+        match = re.search(r"max-width: ([\d.]+)pt", self.svg)
+        return match is not None and float(match.group(1)) > _SIDE_BY_SIDE_PT
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the page to ``path`` (an ``.html`` file) and return the path."""
