@@ -6,7 +6,11 @@ The file looks like::
      "nin": 2, "nouts": [16, 16, 1], "activation": "relu", "init": "uniform",
      "layers": [{"weights": [[w, w], ...16 rows], "biases": [b, ...16]}, ...]}
 
-``weights[j]`` is neuron j's weight list. Loading reads JSON only (never pickle, never eval) and
+``weights[j]`` is neuron j's weight list. A model whose output layer has an activation of its own
+(``MLP(..., output_activation="tanh")``) is written as version 2, with one more key,
+``"output_activation": "tanh"``: a reader that knows only version 1 then refuses the file instead
+of loading a model that computes something else. Every other model is still written as version 1,
+and both versions load. Loading reads JSON only (never pickle, never eval) and
 checks everything before building the model: the format tag, the sizes, that every weight is a
 finite number and that every layer has the shape its sizes promise. Anything wrong raises one
 ``ValueError`` saying what and where.
@@ -24,19 +28,26 @@ from .nn import ACTIVATIONS, INITS, MLP
 __all__ = ["FORMAT", "load_model", "model_from_dict", "model_to_dict", "save_model"]
 
 FORMAT = "autograd-mlp"
-VERSION = 1
+VERSION = 2  # the newest version this module reads and writes (see the module's docstring)
+VERSIONS = (1, 2)
 
 
 def model_to_dict(model: MLP) -> dict[str, Any]:
     """The JSON-ready description of ``model`` (plain dicts, lists, floats)."""
     if not isinstance(model, MLP):
         raise TypeError(f"model_to_dict: expected an MLP, got {type(model).__name__}")
+    output = (
+        {}
+        if model.output_activation == "linear"
+        else {"output_activation": model.output_activation}
+    )
     return {
         "format": FORMAT,
-        "version": VERSION,
+        "version": VERSION if output else 1,
         "nin": model.nin,
         "nouts": list(model.nouts),
         "activation": model.activation,
+        **output,
         "init": model.init,
         "layers": [
             {
@@ -82,8 +93,10 @@ def model_from_dict(d: object) -> MLP:
         raise ValueError(f"model file: expected a JSON object, got {type(d).__name__}")
     if d.get("format") != FORMAT:
         raise ValueError(f"model file: 'format' must be {FORMAT!r}, got {d.get('format')!r}")
-    if d.get("version") != VERSION:
-        raise ValueError(f"model file: unsupported version {d.get('version')!r} (expected 1)")
+    version = d.get("version")
+    if isinstance(version, bool) or version not in VERSIONS:
+        expected = " or ".join(str(v) for v in VERSIONS)
+        raise ValueError(f"model file: unsupported version {version!r} (expected {expected})")
     for key in ("nin", "nouts", "activation", "layers"):
         if key not in d:
             raise ValueError(f"model file: missing key {key!r}")
@@ -95,6 +108,12 @@ def model_from_dict(d: object) -> MLP:
     activation = d["activation"]
     if activation not in ACTIVATIONS:
         raise ValueError(f"model file: unknown activation {activation!r}")
+    # version 1 has no key for it: its output layers are linear
+    output_activation = d.get("output_activation", "linear") if version >= 2 else "linear"
+    if version < 2 and "output_activation" in d:
+        raise ValueError("model file: 'output_activation' needs version 2, the file says 1")
+    if output_activation not in ACTIVATIONS:
+        raise ValueError(f"model file: unknown output_activation {output_activation!r}")
     init = d.get("init", "uniform")
     if init not in INITS:
         raise ValueError(f"model file: unknown init {init!r}")
@@ -115,7 +134,9 @@ def model_from_dict(d: object) -> MLP:
         weights = [_numbers(r, sizes[i], f"{where}.weights[{j}]") for j, r in enumerate(rows)]
         biases = _numbers(layer["biases"], sizes[i + 1], f"{where}.biases")
         checked.append((weights, biases))
-    model = MLP(nin, nouts, activation=activation, init=init, seed=0)
+    model = MLP(
+        nin, nouts, activation=activation, output_activation=output_activation, init=init, seed=0
+    )
     for layer, (weights, biases) in zip(model.layers, checked):
         for neuron, row, b in zip(layer.neurons, weights, biases):
             for w, x in zip(neuron.w, row):
