@@ -289,9 +289,9 @@ def _add_train(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     d.add_argument(
         "--classes",
         type=_TrainInt(2),
-        default=3,
+        default=None,
         metavar="K",
-        help="number of classes for spiral and blobs (default: 3)",
+        help="number of classes for spiral and blobs (default: 3); the other datasets have 2",
     )
     d.add_argument(
         "--test-fraction",
@@ -429,7 +429,15 @@ def _run_train(args: argparse.Namespace) -> int:
     from .serialize import load_model, save_model
     from .train import accuracy, fit, resolve_loss
 
-    classes = args.classes if args.dataset in MULTICLASS else 2
+    if args.dataset in MULTICLASS:
+        classes = 3 if args.classes is None else args.classes
+    elif args.classes in (None, 2):
+        classes = 2
+    else:
+        raise CLIError(
+            f"--classes {args.classes}: the {args.dataset} dataset always has 2 classes; "
+            f"--classes applies to {' and '.join(MULTICLASS)}"
+        )
     X, y = load(args.dataset, args.n, args.noise, seed=args.seed, classes=classes)
     if args.test_fraction > 0:
         X_train, X_test, y_train, y_test = train_test_split(X, y, args.test_fraction, args.seed)
