@@ -36,6 +36,7 @@ import nbformat
 import pytest
 
 from autograd import Value, grad
+from autograd.losses import mse
 from autograd.nn import MLP, Layer, Neuron
 from autograd.serialize import load_model, model_from_dict, model_to_dict, save_model
 from autograd.train import History, fit
@@ -596,3 +597,13 @@ def test_a_notebook_without_dot_shows_the_install_message_and_a_progress_bar(
     (result,) = [o for o in outputs if o.output_type == "execute_result"]
     assert result.data["text/plain"].startswith("History(3 steps in ")
     assert "<svg" in result.data["text/html"]
+
+
+def test_mse_keeps_a_value_target_in_the_graph() -> None:
+    # It used to take float() of each target, which silently cut the graph there.
+    out, target = Value(0.5), Value(2.0)
+    loss = mse([out, 1.0], [target, 1.0])  # ((0.5 - 2)² + 0) / 2
+    loss.backward()
+    assert loss.data == 1.125
+    assert out.grad == 2 * (0.5 - 2.0) / 2
+    assert target.grad == -2 * (0.5 - 2.0) / 2
