@@ -4,6 +4,7 @@ Commands:
     walkthrough   the lecture's worked example f = (x + y) * z, backpropagated step by step
     draw          parse an expression, run backward, and draw its graph (or print it as text)
     train         train a small MLP on a toy 2-D dataset and plot the decision boundary
+    check         grade a Value class you wrote yourself against this engine
 
 Bad usage (unknown flags, a malformed expression, a file that cannot be read) prints a one-line
 message and exits with code 2, never a traceback.
@@ -32,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_walkthrough(sub)
     _add_draw(sub)
     _add_train(sub)
+    _add_check(sub)
     return parser
 
 
@@ -155,7 +157,11 @@ def _add_draw(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default="role",
         help="fill by role (inputs, output), by gradient sign and size, or not at all",
     )
-    p.add_argument("--fmt", default=None, help="number format spec (default .4f; .4g for --text)")
+    p.add_argument(
+        "--fmt",
+        default=None,
+        help="number format spec, e.g. .4f (default: shortest exact-looking; .4g for --text)",
+    )
     p.set_defaults(run=_run_draw)
 
 
@@ -172,9 +178,9 @@ def _run_draw(args: argparse.Namespace) -> int:
     show_grad = not args.no_grad
     if show_grad:
         root.backward()
-    fmt: str = args.fmt or (".4g" if args.text else ".4f")
+    fmt: str | None = args.fmt or (".4g" if args.text else None)
     try:
-        format(1.0, fmt)
+        format(1.0, fmt or "g")
     except ValueError:
         raise CLIError(f"--fmt {fmt!r} is not a number format (try .4f or .4g)") from None
 
@@ -557,3 +563,50 @@ def _run_train(args: argparse.Namespace) -> int:
     if written:
         print("wrote           " + ", ".join(written))
     return 0
+
+
+# --- check -------------------------------------------------------------------------------------
+
+_CHECK_EPILOG = """\
+exit status: 0 when nothing is wrong (missing and limited are not errors), 1 when a check is
+wrong, 2 when the file cannot be checked at all (no such file or class, it fails to import).
+
+examples:
+  python -m autograd check my_engine.py
+  python -m autograd check my_engine.py:MyValue --timeout 30
+"""
+
+
+def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "check",
+        help="grade a Value class you wrote yourself against this engine",
+        description="Import FILE in a child process and grade its Value class (and its MLP, if "
+        "it has one) against autograd.Value: the same expressions built with both, every data "
+        "and gradient compared, each mistake explained with the chain-rule step it should have "
+        "taken.",
+        epilog=_CHECK_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("target", metavar="FILE[:CLASS]", help="your engine file; CLASS is Value")
+    p.add_argument(
+        "--timeout",
+        type=_TrainFloat(0.0, strict=True),
+        default=10.0,
+        metavar="SECONDS",
+        help="time limit for importing the file and for each check (default: 10)",
+    )
+    p.set_defaults(run=_run_check)
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    from .check import CheckError, check_file
+
+    path, _, class_name = str(args.target).partition(":")
+    if _ and not class_name.isidentifier():
+        raise CLIError(f"{args.target!r}: expected FILE.py:ClassName after the colon")
+    try:
+        report = check_file(path, class_name or "Value", timeout=args.timeout)
+    except CheckError as err:
+        raise CLIError(str(err)) from None
+    return report.exit_code

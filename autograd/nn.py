@@ -19,6 +19,17 @@ Which network is which (see ``MLP``): ``MLP(3, [4, 4, 1])`` is micrograd's packa
 layers, linear output); ``MLP(3, [4, 4, 1], activation="tanh", output_activation="tanh")`` is the
 network of the "building micrograd" video lecture (tanh in every layer, the output included).
 
+Names. Every parameter is labelled when the model is built, from its place in it, so diagrams,
+``explain()`` and the stepper say which weight they mean. The scheme is 1-based: ``L1.N3.w2`` is
+the weight of layer 1, neuron 3 on that layer's input 2, and ``L1.N3.b`` that neuron's bias. A
+neuron built on its own is labelled ``w1, w2, ..., b``, and a layer's neurons ``N1.w1 ... N1.b``;
+they are relabelled when they become part of a layer or model. A label you set yourself is
+never overwritten. Inputs passed as plain numbers become Values labelled ``x1, x2, ...`` (inputs
+you pass as Values keep theirs); collapsed diagrams call a neuron ``L1.N3`` and a layer ``L1``.
+The labels are only names: ``named_parameters()`` and ``state_dict()`` keep their PyTorch-style
+keys (``layers.0.neurons.2.w.1``). Labelling costs nothing during training: it happens once,
+when the model is built.
+
 Initialisation. With no seed, weights are drawn from Python's global ``random`` module exactly as
 micrograd draws them (``uniform(-1, 1)``, layer by layer, neuron by neuron, biases 0), so
 ``random.seed(1337); MLP(2, [16, 16, 1])`` reproduces micrograd's model weight for weight. With
@@ -148,7 +159,8 @@ def _check_size(n: object, what: str) -> int:
 
 def _as_inputs(x: Sequence[Input], nin: int, where: str) -> tuple[Value, ...]:
     """The inputs as a tuple of Values, converting numbers ONCE (not once per neuron that reads
-    them); the neurons of a layer then share the tuple (see ``Value.linear``)."""
+    them); the neurons of a layer then share the tuple (see ``Value.linear``). A number becomes a
+    Value labelled ``x1``, ``x2``, ... after its position; a Value is used as it is."""
     if isinstance(x, (Value, int, float, str, bytes)) or not hasattr(x, "__len__"):
         raise TypeError(
             f"{where}: expected a sequence of {nin} numbers or Values, "
@@ -156,12 +168,26 @@ def _as_inputs(x: Sequence[Input], nin: int, where: str) -> tuple[Value, ...]:
         )
     if len(x) != nin:
         raise ValueError(f"{where}: expected {nin} inputs, got {len(x)}")
-    out = []
+    out: list[Value] = []
     for v in x:
         if v.__class__ is not Value:
-            v = v if isinstance(v, Value) else Value(v)  # Value() raises TypeError for a non-number
+            # a plain number: named x1, x2, ... by its position (Value() refuses a non-number)
+            v = v if isinstance(v, Value) else Value(v, label=f"x{len(out) + 1}")
         out.append(v)
     return tuple(out)
+
+
+def _label(ws: Sequence[Value], b: Value, old: str, new: str) -> None:
+    """Rename one neuron's parameters from ``{old}w1 ... {old}b`` to ``{new}w1 ... {new}b``.
+
+    A parameter whose label is neither empty nor the one given under ``old`` was named by its
+    user, and keeps that name.
+    """
+    for i, w in enumerate(ws, 1):
+        if w.label in ("", f"{old}w{i}"):
+            w.label = f"{new}w{i}"
+    if b.label in ("", f"{old}b"):
+        b.label = f"{new}b"
 
 
 def _rng(seed: int | None, rng: random.Random | None, where: str) -> random.Random | None:
@@ -204,8 +230,16 @@ class Neuron(Module):
         self.init = init
         self.w = [Value(w) for w in _draw_weights(nin, fan_out, init, rng)]
         self.b = Value(0.0)
+        self._prefix = ""
+        _label(self.w, self.b, "", "")
         self._wb = (*self.w, self.b)  # see _weights_and_bias
         self._w_seen = list(self.w)
+
+    def _relabel(self, prefix: str) -> None:
+        """Label the parameters ``{prefix}w1 ... {prefix}b`` (e.g. ``L1.N3.``), except any whose
+        label someone changed from the one this neuron gave it."""
+        _label(self.w, self.b, self._prefix, prefix)
+        self._prefix = prefix
 
     def _weights_and_bias(self) -> tuple[Value, ...]:
         """``(*self.w, self.b)``: the same tuple object on every call while they hold the same
@@ -263,6 +297,12 @@ class Layer(Module):
         # one generator for the whole layer, so that its neurons get different weights
         kwargs["rng"] = _rng(kwargs.pop("seed", None), kwargs.get("rng"), "Layer")
         self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
+        self._relabel("")
+
+    def _relabel(self, prefix: str) -> None:
+        """Label neuron j's parameters ``{prefix}N{j}.w1 ...`` (e.g. prefix ``L2.``), 1-based."""
+        for j, neuron in enumerate(self.neurons, 1):
+            neuron._relabel(f"{prefix}N{j}.")
 
     @property
     def nin(self) -> int:
@@ -352,6 +392,8 @@ class MLP(Module):
             )
             for i in range(len(nouts))
         ]
+        for i, layer in enumerate(self.layers, 1):
+            layer._relabel(f"L{i}.")
 
     @property
     def nout(self) -> int:
