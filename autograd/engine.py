@@ -916,7 +916,7 @@ def grad(
     # With create_graph, a gradient can be a node that was already there (d(x*y)/dx is y itself,
     # or a Value passed in grad_outputs): give each such one a new node of its own, a one-term
     # sum, so that labelling or changing a gradient never touches the graph it came from.
-    existing = seen.union(s for s in seeds if isinstance(s, Value))
+    existing = seen.union(s for s in seeds if isinstance(s, Value)) if create_graph else seen
     results: list[Any] = []
     for i, v in enumerate(ins):
         g = adjoint.get(v)
