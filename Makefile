@@ -9,6 +9,12 @@ BIN    := $(VENV)/bin
 
 .PHONY: demo test lint typecheck pytest notebooks bench clean
 
+# PyTorch, for the tests of autograd.export and lesson 7 only: a pinned CPU build. An unpinned
+# "torch" from PyPI is a CUDA build of several GB on Linux; where no CPU wheel is at hand, use
+#   make test TORCH_INDEX="--index-url https://download.pytorch.org/whl/cpu"
+TORCH       ?= torch==2.13.0
+TORCH_INDEX ?=
+
 $(BIN)/python:
 	@echo "Creating the virtual environment $(VENV) ..."
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +22,10 @@ $(BIN)/python:
 $(BIN)/.installed: pyproject.toml | $(BIN)/python
 	@echo "Installing scalar-autograd with the development tools into $(VENV) ..."
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	touch $@
+
+$(BIN)/.torch: $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(TORCH_INDEX) "$(TORCH)"
 	touch $@
 
 $(BIN)/.installed-demo: pyproject.toml | $(BIN)/python
@@ -34,16 +44,16 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-typecheck: $(BIN)/.installed
+typecheck: $(BIN)/.torch
 	$(BIN)/mypy
 
-pytest: $(BIN)/.installed
+pytest: $(BIN)/.torch
 	$(BIN)/python -m pytest
 
 test: lint typecheck pytest
 
 # Re-run the lessons in notebooks/ and save their outputs (deterministic; see notebooks/build.py).
-notebooks: $(BIN)/.installed
+notebooks: $(BIN)/.torch
 	$(BIN)/python notebooks/build.py
 
 # The benchmark suite against micrograd, plain Python and numpy, in its own environment.

@@ -408,7 +408,11 @@ def _add_train(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="seed for the data, the initial weights and the minibatches (default: 1337)",
     )
     o = p.add_argument_group("output")
-    o.add_argument("--plot", metavar="PNG", help="write the decision boundary picture here")
+    o.add_argument(
+        "--plot",
+        metavar="PNG",
+        help="write the decision boundary picture here (held-out points drawn as rings)",
+    )
     o.add_argument("--curves", metavar="PNG", help="write the loss/accuracy curves here")
     o.add_argument("--save", metavar="MODEL.json", help="save the trained model as JSON here")
     o.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -533,7 +537,9 @@ def _run_train(args: argparse.Namespace) -> int:
 
             if args.plot:
                 title = f"{args.dataset}: {model.nin}-{'-'.join(map(str, model.nouts))} MLP"
-                plot_decision_boundary(model, X, y, args.plot, title=title)
+                plot_decision_boundary(
+                    model, X_train, y_train, args.plot, X_test=X_test, y_test=y_test, title=title
+                )
                 written.append(args.plot)
             if args.curves:
                 if history is None:
