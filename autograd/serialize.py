@@ -36,17 +36,14 @@ def model_to_dict(model: MLP) -> dict[str, Any]:
     """The JSON-ready description of ``model`` (plain dicts, lists, floats)."""
     if not isinstance(model, MLP):
         raise TypeError(f"model_to_dict: expected an MLP, got {type(model).__name__}")
-    output = (
-        {}
-        if model.output_activation == "linear"
-        else {"output_activation": model.output_activation}
-    )
+    hidden, last = _activations(model)
+    output = {} if last == "linear" else {"output_activation": last}
     return {
         "format": FORMAT,
         "version": VERSION if output else 1,
         "nin": model.nin,
         "nouts": list(model.nouts),
-        "activation": model.activation,
+        "activation": hidden,
         **output,
         "init": model.init,
         "layers": [
@@ -57,6 +54,21 @@ def model_to_dict(model: MLP) -> dict[str, Any]:
             for layer in model.layers
         ],
     }
+
+
+def _activations(model: MLP) -> tuple[str, str]:
+    """The activation of the hidden layers and of the output layer, read off the neurons, so that
+    the file describes what the model computes even if someone replaced a layer by hand."""
+    hidden = {n.activation for layer in model.layers[:-1] for n in layer.neurons}
+    output = {n.activation for n in model.layers[-1].neurons}
+    if len(hidden) > 1 or len(output) > 1:
+        mixed = sorted(hidden) if len(hidden) > 1 else sorted(output)
+        where = "its hidden layers" if len(hidden) > 1 else "its output layer"
+        raise ValueError(
+            f"model_to_dict: {where} mix the activations {mixed}; the file holds one activation "
+            "for the hidden layers and one for the output layer"
+        )
+    return (hidden.pop() if hidden else model.activation), output.pop()
 
 
 def save_model(model: MLP, path: str | os.PathLike[str]) -> None:

@@ -485,6 +485,20 @@ def test_inconsistent_or_unknown_versions_are_refused() -> None:
         model_from_dict({**base, "output_activation": "softplus"})
 
 
+def test_the_file_records_what_the_neurons_compute_even_after_a_layer_was_replaced() -> None:
+    model = MLP(2, [3, 1], seed=2)
+    model.layers[-1] = Layer(3, 1, activation="sigmoid", seed=9)  # by hand, as some code does
+    d = model_to_dict(model)
+    assert (d["version"], d["activation"], d["output_activation"]) == (2, "relu", "sigmoid")
+    x = [0.4, -0.3]
+    assert model_from_dict(d)(x).data == model(x).data
+    model.layers[0].neurons[1] = Neuron(2, activation="tanh", seed=1)
+    with pytest.raises(
+        ValueError, match=r"its hidden layers mix the activations \['relu', 'tanh'\]"
+    ):
+        model_to_dict(model)
+
+
 # --------------------------------------------------------------------------------------------------
 # Displays
 # --------------------------------------------------------------------------------------------------
