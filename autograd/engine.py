@@ -29,7 +29,7 @@ import functools
 import gc
 import numbers
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from typing import Any, TypeVar, Union
 
@@ -102,12 +102,72 @@ class _GradMode:
         _grad_enabled.reset(self._local.tokens.pop())
 
     def __call__(self, fn: F) -> F:
+        """Decorate ``fn`` so that its body runs in this mode, as ``torch.no_grad()`` does.
+
+        A generator function's body runs in the mode each time it is resumed, and the caller's
+        mode is back while it is suspended at a ``yield``: only the generator's own work is
+        covered. An ``async def`` runs in the mode throughout, in its own task only: the mode
+        is a ContextVar, and each asyncio task has its own. Async generators are refused.
+        """
+        import inspect
+
+        mode = self.__class__
+        name = getattr(fn, "__qualname__", repr(fn))
+        if inspect.isasyncgenfunction(fn):
+            raise TypeError(
+                f"{mode.__name__}() cannot decorate the async generator function {name}: write "
+                f"'with {mode.__name__}():' inside its body instead"
+            )
+        if inspect.isgeneratorfunction(fn):
+
+            @functools.wraps(fn)
+            def generator(*args: Any, **kwargs: Any) -> Any:
+                return _run_generator_in(mode, fn(*args, **kwargs))
+
+            return generator  # type: ignore[return-value]
+        if inspect.iscoroutinefunction(fn):
+
+            @functools.wraps(fn)
+            async def coroutine(*args: Any, **kwargs: Any) -> Any:
+                with mode():
+                    return await fn(*args, **kwargs)
+
+            return coroutine  # type: ignore[return-value]
+
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with self.__class__():
+            with mode():
                 return fn(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]
+
+
+def _run_generator_in(
+    mode: type[_GradMode], gen: Generator[Any, Any, Any]
+) -> Generator[Any, Any, Any]:
+    """Drive ``gen`` step by step, each step inside ``mode()`` (PyTorch's ``_wrap_generator``).
+
+    Whatever the caller sends, throws or closes is passed on, so the wrapped generator behaves
+    as the original one does; only the grad mode around each of its steps differs.
+    """
+    try:
+        with mode():
+            response = gen.send(None)
+        while True:
+            try:
+                request = yield response
+            except GeneratorExit:
+                with mode():
+                    gen.close()
+                raise
+            except BaseException as err:
+                with mode():
+                    response = gen.throw(err)
+            else:
+                with mode():
+                    response = gen.send(request)
+    except StopIteration as stop:
+        return stop.value
 
 
 class no_grad(_GradMode):
@@ -215,6 +275,11 @@ class Value:
             )
         self.data = _check_number(data, "Value()")
         self.grad = 0.0
+        if not isinstance(label, str):  # caught here, not as an AttributeError in a diagram later
+            raise TypeError(
+                f"Value({self.data!r}, label={label!r}): the label must be a str, got "
+                f"{type(label).__name__}; e.g. label={str(label)!r}"
+            )
         self.label = label
         children = tuple(_children)
         for child in children:
@@ -535,8 +600,41 @@ class Value:
             node.grad = 0.0
 
 
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
+class _GCPause:
+    """The context manager behind :func:`gc_paused`: one per process, counting its users.
+
+    The collector is process-wide, so pausing it must be too: a counter under a lock, where the
+    first block in disables the collector and the last one out re-enables it, and only if it was
+    on when the first came in. (Each block remembering ``gc.isenabled()`` for itself races: one
+    thread's check and ``disable()`` can straddle another's ``enable()``, and then the collector
+    stays off for good.)
+    """
+
+    __slots__ = ("_depth", "_lock", "_was_enabled")
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._was_enabled = False
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._depth == 0:
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+            self._depth += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._depth -= 1
+            if self._depth == 0 and self._was_enabled:
+                gc.enable()
+
+
+_GC_PAUSE = _GCPause()
+
+
+def gc_paused() -> contextlib.AbstractContextManager[None]:
     """Pause Python's cyclic garbage collector inside the block, for speed.
 
     Graphs here contain no reference cycles, so reference counting frees each one the moment it is
@@ -545,16 +643,11 @@ def gc_paused() -> Iterator[None]:
     keeps rescanning it (and, every few steps, every object in the process). That is more than half
     the time of building and backpropagating a chain of a million steps, and a few per cent of
     the micrograd demo's training step. ``backward()`` always runs inside this;
-    ``train.fit`` wraps each training step in it. The collector is re-enabled on exit (it is
-    process-wide, so other threads run without it meanwhile).
+    ``train.fit`` wraps each training step in it. Blocks nest, also across threads: the
+    collector is re-enabled when the last block open in the process exits, if it was on before
+    the first (it is process-wide, so other threads run without it meanwhile).
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+    return _GC_PAUSE
 
 
 # --------------------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ The ``graphviz`` Python package is imported only when a diagram is built, and th
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -159,8 +160,16 @@ def _grad_fill(g: float, largest: float) -> str:
 # --------------------------------------------------------------------------------------------------
 
 
+#: characters no label may hold: control characters (NUL ends DOT source early; ESC and the rest
+#: are not allowed in XML, so the SVG would not parse), lone surrogates (not encodable as UTF-8)
+#: and the two non-characters U+FFFE and U+FFFF (not allowed in XML either)
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
 def _escape(text: str) -> str:
-    """Escape the characters that have a meaning inside a Graphviz record label."""
+    """Escape the characters that have a meaning inside a Graphviz record label, and show those
+    that DOT or SVG cannot hold as Python writes them (NUL as ``\\x00``, ESC as ``\\x1b``)."""
+    text = _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
     for ch in '\\{}|<>"':
         text = text.replace(ch, "\\" + ch)
     return text
@@ -497,7 +506,12 @@ def _edge(dot: Any, tail: str, head: str, text: str) -> None:
 
 
 def _escape_label(text: str) -> str:
-    """An edge label is not a record: only the quote and backslash need care (\\n is kept)."""
+    """An edge label is not a record: only the quote and backslash need care (\\n is kept), and
+    the characters DOT and SVG cannot hold, shown escaped as in record labels (the backslash of
+    ``\\x00`` doubled, so that DOT shows it)."""
+    text = _UNPRINTABLE.sub(
+        lambda m: m.group().encode("unicode_escape").decode("ascii").replace("\\", "\\\\"), text
+    )
     return text.replace('"', '\\"')
 
 
