@@ -489,9 +489,9 @@ def _add_train(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     d.add_argument(
         "--classes",
         type=_TrainInt(2),
-        default=3,
+        default=None,
         metavar="K",
-        help="number of classes for spiral and blobs (default: 3)",
+        help="number of classes for spiral and blobs (default: 3); the other datasets have 2",
     )
     d.add_argument(
         "--test-fraction",
@@ -639,7 +639,15 @@ def _run_train(args: argparse.Namespace) -> int:
     from .serialize import check_model_size, load_model, save_model
     from .train import accuracy, fit, resolve_loss
 
-    classes = args.classes if args.dataset in MULTICLASS else 2
+    if args.dataset in MULTICLASS:
+        classes = 3 if args.classes is None else args.classes
+    elif args.classes in (None, 2):
+        classes = 2
+    else:
+        raise CLIError(
+            f"--classes {args.classes}: the {args.dataset} dataset always has 2 classes; "
+            f"--classes applies to {' and '.join(MULTICLASS)}"
+        )
     nout = 1 if classes == 2 else classes
     if not args.load:  # check the size before building anything
         try:

@@ -105,6 +105,34 @@ def _diagram_class() -> Any:
             def __repr__(self) -> str:
                 return f"<autograd diagram: {len(self.body)} DOT statements; .source has the text>"
 
+            def _repr_mimebundle_(
+                self,
+                include: Iterable[str] | None = None,
+                exclude: Iterable[str] | None = None,
+                **kwargs: Any,
+            ) -> dict[str, Any]:
+                """What Jupyter shows: the picture, or without the ``dot`` program the way to
+                install it (graphviz itself would show the traceback of ExecutableNotFound)."""
+                try:
+                    bundle: dict[str, Any] = super()._repr_mimebundle_(include, exclude, **kwargs)
+                except graphviz.ExecutableNotFound:
+                    from html import escape
+
+                    message = (
+                        "This diagram cannot be drawn: the Graphviz 'dot' program, which "
+                        "turns a diagram into a picture, was not found on PATH. To see it, "
+                        f"{INSTALL_DOT}; then run the cell again. Meanwhile "
+                        "autograd.print_tree(root) and autograd.explain(root) show the graph as "
+                        "text, and .source holds the diagram's DOT text."
+                    )
+                    html = (
+                        '<div style="border-left: 4px solid #d97706; background: #fffbeb; '
+                        'padding: 6px 10px; font-family: sans-serif; font-size: 13px">'
+                        f"{escape(message)}</div>"
+                    )
+                    return {"text/plain": message, "text/html": html}
+                return bundle
+
         _DIAGRAM_CLASS = Diagram
     return _DIAGRAM_CLASS
 
