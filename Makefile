@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint typecheck pytest notebooks bench clean
+.PHONY: demo test lint typecheck pytest notebooks screenshots bench clean
 
 # PyTorch, for the tests of autograd.export and lesson 7 only: a pinned CPU build. An unpinned
 # "torch" from PyPI is a CUDA build of several GB on Linux; where no CPU wheel is at hand, use
@@ -38,7 +38,7 @@ $(BIN)/.installed-demo: pyproject.toml | $(BIN)/python
 	@touch $@
 
 demo: $(BIN)/.installed-demo
-	$(BIN)/python -m autograd train --dataset moons --n 100 --noise 0.1 --hidden 16 16 --loss hinge --alpha 1e-4 --optimizer sgd --lr 1.0 --schedule linear --final-factor 0.1 --steps 100 --seed 1337 --plot out/moons_boundary.png --curves out/moons_loss.png --save out/moons_model.json
+	$(BIN)/python -m autograd train --dataset moons --n 100 --noise 0.1 --hidden 16 16 --loss hinge --alpha 1e-4 --optimizer sgd --lr 1.0 --schedule linear --final-factor 0.1 --steps 100 --seed 1337 --plot out/moons_boundary.png --curves out/moons_loss.png --save out/moons_model.json --report out/moons_run.html
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
@@ -55,6 +55,11 @@ test: lint typecheck pytest
 # Re-run the lessons in notebooks/ and save their outputs (deterministic; see notebooks/build.py).
 notebooks: $(BIN)/.torch
 	$(BIN)/python notebooks/build.py
+
+# Pictures of the HTML pages (explorer, training replay) from the browser tests, in out/screenshots/;
+# explorer_readme.png is the README's docs/images/explorer.png.
+screenshots: $(BIN)/.installed
+	AUTOGRAD_SCREENSHOTS=out/screenshots $(BIN)/python -m pytest tests/test_pages_browser.py -q
 
 # The benchmark suite against micrograd, plain Python and numpy, in its own environment.
 BENCH_VENV := benchmarks/.venv

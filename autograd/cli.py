@@ -272,7 +272,8 @@ def _add_draw(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "-o",
         "--output",
         metavar="FILE",
-        help="write the diagram to FILE; the extension picks the format: .svg .png .pdf .dot .gv",
+        help="write the diagram to FILE; the extension picks the format: .svg .png .pdf .dot .gv, "
+        "or .html for a page that steps through the forward and backward pass",
     )
     p.add_argument(
         "--text",
@@ -328,6 +329,7 @@ def _run_draw(args: argparse.Namespace) -> int:
             ) from None
     # Without --fmt each view uses its own default (draw_dot's, text_tree's, explain's).
     fmt: dict[str, Any] = {} if args.fmt is None else {"fmt": args.fmt}
+    page = args.output is not None and args.output.lower().endswith(".html")
 
     if args.text:
         # Both views are made before anything is printed, so an error leaves no half output.
@@ -354,6 +356,11 @@ def _run_draw(args: argparse.Namespace) -> int:
     )
 
     try:
+        if page:
+            # The explorer page: it steps through both passes itself, so it ignores --no-grad.
+            save_diagram(root, args.output, rankdir=args.rankdir, edge_labels=True, **fmt)
+            print(f"wrote {args.output} (open it in a browser: → steps, space plays)")
+            return 0
         dot = draw_dot(
             root,
             rankdir=args.rankdir,
@@ -602,6 +609,11 @@ def _add_train(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     o.add_argument("--curves", metavar="PNG", help="write the loss/accuracy curves here")
     o.add_argument("--save", metavar="MODEL.json", help="save the trained model as JSON here")
+    o.add_argument(
+        "--report",
+        metavar="HTML",
+        help="write a replay page here: the boundary forming step by step, with the curves",
+    )
     o.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=_run_train)
 
@@ -711,6 +723,21 @@ def _run_train(args: argparse.Namespace) -> int:
     else:
         scheduler = ConstantLR(optimizer)
 
+    replay = None
+    if args.report:
+        from .pages import TrainingReplay
+
+        settings = {
+            name.replace("_", " "): " ".join(map(str, value)) if isinstance(value, list) else value
+            for name, value in vars(args).items()
+            if name not in ("run", "command", "plot", "curves", "save", "report", "quiet")
+            and value is not None
+            and (name != "classes" or args.dataset in MULTICLASS)
+        }
+        settings["loss"] = loss  # 'auto' resolved
+        title = f"{args.dataset}: {model.nin}-{'-'.join(map(str, model.nouts))} MLP, {loss} loss"
+        replay = TrainingReplay(model, X_train, y_train, settings=settings, title=title)
+
     start = time.perf_counter()
     history = None
     if total:
@@ -728,6 +755,7 @@ def _run_train(args: argparse.Namespace) -> int:
                 alpha=args.alpha,
                 seed=args.seed,
                 progress=False if args.quiet else None,
+                callback=replay,
             )
         except ValueError as err:
             raise CLIError(str(err)) from None
@@ -747,7 +775,7 @@ def _run_train(args: argparse.Namespace) -> int:
     written: list[str] = []
     path = ""  # the file being written, for the error message
     try:
-        for path in (args.save, args.plot, args.curves):
+        for path in (args.save, args.plot, args.curves, args.report):
             if path and os.path.dirname(path):
                 os.makedirs(os.path.dirname(path), exist_ok=True)
         if args.save:
@@ -770,6 +798,12 @@ def _run_train(args: argparse.Namespace) -> int:
                 with replacing(path) as tmp:
                     plot_history(history, tmp)
                 written.append(path)
+        if replay is not None:
+            path = args.report
+            if len(y_test):
+                replay.results["test accuracy"] = f"{accuracy(model, X_test, y_test):.1%}"
+            replay.save(path)
+            written.append(path)
     except OSError as err:
         raise CLIError(f"cannot write {path!r}: {err.strerror or err}") from None
     except (ImportError, ValueError) as err:

@@ -185,6 +185,7 @@ def fit(
     alpha: float = 0.0,
     seed: int | None = 0,
     progress: bool | None = None,
+    callback: Callable[[int, History], object] | None = None,
 ) -> History:
     """Train ``model`` on ``(X, y)`` and return the :class:`History`.
 
@@ -199,6 +200,8 @@ def fit(
       when ipywidgets is installed, else text). By default it shows when someone is watching:
       when stderr is a terminal, or in a Jupyter kernel. Logs, pipes and tests stay clean;
       ``progress=False`` turns it off everywhere, ``True`` on everywhere.
+    * ``callback(step, history)`` runs after every step (``step`` counts from 0) has updated the
+      model, e.g. an ``autograd.pages.TrainingReplay`` recording the run for its replay page.
     """
     rows = _rows(X)
     ys = _labels(y, len(rows))
@@ -270,6 +273,8 @@ def fit(
             history.lr.append(opt.lr)
             if scheduler is not None:
                 scheduler.step()
+            if callback is not None:
+                callback(history.steps - 1, history)
             if bar is not None:
                 bar.set_postfix(loss=f"{total_loss.data:.4f}", acc=f"{acc:.0%}", refresh=False)
                 bar.update()

@@ -788,6 +788,8 @@ def save_diagram(
 ) -> Path:
     """Write a diagram to ``path``; the extension picks the format (.svg .png .pdf .dot .gv).
 
+    ``.html`` writes the explorer page of a Value (``autograd.explore``; options go to it).
+
     ``graph`` is a Value (drawn with ``draw_dot(graph, **draw_options)``) or a Digraph from
     ``draw_dot``. ``.dot``/``.gv`` write the DOT source and need no Graphviz program; the image
     formats run ``dot`` and raise :class:`GraphvizNotFoundError` with install instructions if it
@@ -796,10 +798,16 @@ def save_diagram(
     """
     target = Path(path)
     ext = target.suffix.lower().lstrip(".")
+    if ext == "html" and isinstance(graph, Value):
+        # The interactive explorer page (autograd.pages, a layer above this one: imported here).
+        from .pages import explore
+
+        return explore(graph, **draw_options).save(target)
     if ext not in IMAGE_FORMATS + SOURCE_FORMATS:
         raise ValueError(
             f"save_diagram: cannot tell the format of {str(target)!r} from its extension; "
-            f"use one of {', '.join('.' + e for e in IMAGE_FORMATS + SOURCE_FORMATS)}"
+            f"use one of {', '.join('.' + e for e in IMAGE_FORMATS + SOURCE_FORMATS)}, "
+            "or .html (for a Value)"
         )
     if dpi is not None and (
         isinstance(dpi, bool) or not isinstance(dpi, (int, float)) or not 0 < dpi <= 2400
