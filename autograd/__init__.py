@@ -22,8 +22,10 @@ from .engine import (
 from .explain import backprop_steps, explain, print_tree, text_tree
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 
-# The diagram functions import the graphviz package only when called, so this import stays light.
+# The diagram functions and the explorer page import the graphviz package only when called, so
+# these imports stay light.
 from .network import draw_network
+from .pages import explore
 from .viz import draw_dot, save_diagram
 
 __all__ = [
@@ -37,6 +39,7 @@ __all__ = [
     "draw_network",
     "enable_grad",
     "explain",
+    "explore",
     "gc_paused",
     "grad",
     "gradcheck",

@@ -273,7 +273,8 @@ def _add_draw(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "-o",
         "--output",
         metavar="FILE",
-        help="write the diagram to FILE; the extension picks the format: .svg .png .pdf .dot .gv",
+        help="write the diagram to FILE; the extension picks the format: .svg .png .pdf .dot .gv, "
+        "or .html for a page that steps through the forward and backward pass",
     )
     p.add_argument(
         "--text",
@@ -329,6 +330,7 @@ def _run_draw(args: argparse.Namespace) -> int:
             ) from None
     # Without --fmt each view uses its own default (draw_dot's, text_tree's, explain's).
     fmt: dict[str, Any] = {} if args.fmt is None else {"fmt": args.fmt}
+    page = args.output is not None and args.output.lower().endswith(".html")
 
     if args.text:
         # Both views are made before anything is printed, so an error leaves no half output.
@@ -355,6 +357,11 @@ def _run_draw(args: argparse.Namespace) -> int:
     )
 
     try:
+        if page:
+            # The explorer page: it steps through both passes itself, so it ignores --no-grad.
+            save_diagram(root, args.output, rankdir=args.rankdir, edge_labels=True, **fmt)
+            print(f"wrote {args.output} (open it in a browser: → steps, space plays)")
+            return 0
         dot = draw_dot(
             root,
             rankdir=args.rankdir,
@@ -484,9 +491,9 @@ def _add_train(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     d.add_argument(
         "--classes",
         type=_TrainInt(2),
-        default=3,
+        default=None,
         metavar="K",
-        help="number of classes for spiral and blobs (default: 3)",
+        help="number of classes for spiral and blobs (default: 3); the other datasets have 2",
     )
     d.add_argument(
         "--test-fraction",
@@ -610,6 +617,11 @@ def _add_train(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     o.add_argument("--curves", metavar="PNG", help="write the loss/accuracy curves here")
     o.add_argument("--save", metavar="MODEL.json", help="save the trained model as JSON here")
+    o.add_argument(
+        "--report",
+        metavar="HTML",
+        help="write a replay page here: the boundary forming step by step, with the curves",
+    )
     o.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=_run_train)
 
@@ -626,7 +638,15 @@ def _run_train(args: argparse.Namespace) -> int:
     from .serialize import check_model_size, load_model, save_model
     from .train import accuracy, fit, resolve_loss
 
-    classes = args.classes if args.dataset in MULTICLASS else 2
+    if args.dataset in MULTICLASS:
+        classes = 3 if args.classes is None else args.classes
+    elif args.classes in (None, 2):
+        classes = 2
+    else:
+        raise CLIError(
+            f"--classes {args.classes}: the {args.dataset} dataset always has 2 classes; "
+            f"--classes applies to {' and '.join(MULTICLASS)}"
+        )
     nout = 1 if classes == 2 else classes
     if not args.load:  # check the size before building anything
         try:
@@ -691,6 +711,21 @@ def _run_train(args: argparse.Namespace) -> int:
     )
     scheduler = make_scheduler(args.schedule, optimizer, total or 1, final_factor=args.final_factor)
 
+    replay = None
+    if args.report:
+        from .pages import TrainingReplay
+
+        settings = {
+            name.replace("_", " "): " ".join(map(str, value)) if isinstance(value, list) else value
+            for name, value in vars(args).items()
+            if name not in ("run", "command", "plot", "curves", "save", "report", "quiet")
+            and value is not None
+            and (name != "classes" or args.dataset in MULTICLASS)
+        }
+        settings["loss"] = loss  # 'auto' resolved
+        title = f"{args.dataset}: {model.nin}-{'-'.join(map(str, model.nouts))} MLP, {loss} loss"
+        replay = TrainingReplay(model, X_train, y_train, settings=settings, title=title)
+
     start = time.perf_counter()
     history = None
     if total:
@@ -708,6 +743,7 @@ def _run_train(args: argparse.Namespace) -> int:
                 alpha=args.alpha,
                 seed=args.seed,
                 progress=False if args.quiet else None,
+                callback=replay,
                 detect_anomaly=args.detect_anomaly,
             )
         except ValueError as err:
@@ -731,7 +767,7 @@ def _run_train(args: argparse.Namespace) -> int:
     written: list[str] = []
     path = ""  # the file being written, for the error message
     try:
-        for path in (args.save, args.plot, args.curves):
+        for path in (args.save, args.plot, args.curves, args.report):
             if path and os.path.dirname(path):
                 os.makedirs(os.path.dirname(path), exist_ok=True)
         if args.save:
@@ -754,6 +790,12 @@ def _run_train(args: argparse.Namespace) -> int:
                 with replacing(path) as tmp:
                     plot_history(history, tmp)
                 written.append(path)
+        if replay is not None:
+            path = args.report
+            if len(y_test):
+                replay.results["test accuracy"] = f"{accuracy(model, X_test, y_test):.1%}"
+            replay.save(path)
+            written.append(path)
     except OSError as err:
         raise CLIError(f"cannot write {path!r}: {err.strerror or err}") from None
     except (ImportError, ValueError) as err:

@@ -13,7 +13,8 @@ inputs in reverse topological order and applies the chain rule at every node::
     (-12.0, -4.0, -4.0, 3.0)
 
 Why it is fast (a learner can skip this): a node holds no closure, only a pointer to its rule in the
-shared table; ``__slots__`` removes the per-object dict; nodes are stored compactly and walked by a
+shared table; ``__slots__`` keeps its fields out of a per-object dict (a Value gets a dict
+only when you set an attribute of your own on it); nodes are stored compactly and walked by a
 fused fast path, all of it fenced off in ``_compact.py``, whose docstring tells how; and the graph
 walks are loops over explicit stacks, never recursion, so a chain of a million nodes is fine. A
 node holds no reference back to its parents, so a graph is freed by plain reference counting the
@@ -258,12 +259,28 @@ class Value:
         _prev: the inputs this value was computed from, in order (empty for a leaf).
         _op: the short name of the op that made it (``'+'``, ``'*'``, ``'tanh'``; ``''``: a leaf).
 
+    Attributes of your own are welcome (``p.m = 0.0`` for Adam's state, ``v._vis_color``), as on
+    micrograd's Value. ``float(v)``, and with it ``math.exp(v)`` and friends, is refused with a
+    TypeError: the result would fall out of the graph; use ``v.exp()`` etc., or ``v.data``.
+
     The signature ``Value(data, _children=(), _op='', label='')`` is micrograd's, so micrograd
     code that builds its own op (passing children, then assigning ``out._backward = fn``) works
     unchanged.
     """
 
-    __slots__ = ("data", "grad", "label", "_inputs", "_op", "_rule", "_param", "__weakref__")
+    # ``__dict__`` last: attributes of your own (``p.m = 0.0`` for an optimizer's state,
+    # ``v._vis_color``) work as on any object; the dict exists only on Values that have one.
+    __slots__ = (
+        "data",
+        "grad",
+        "label",
+        "_inputs",
+        "_op",
+        "_rule",
+        "_param",
+        "__weakref__",
+        "__dict__",
+    )
 
     data: float
     grad: float
@@ -354,7 +371,14 @@ class Value:
         return format(self.data, spec) if spec else repr(self)
 
     def __float__(self) -> float:
-        return self.data
+        """Refused: ``math.exp(v)``, ``math.sqrt(v)``, ``float(v)`` would take the number out of
+        the graph, and no gradient would flow back through it. micrograd refuses them too."""
+        raise TypeError(
+            f"float() of a Value is refused, so that math.exp(v), math.sqrt(v), ... cannot "
+            f"silently drop it from the graph: use the Value's own methods (v.exp(), v.log(), "
+            f"v.tanh(), v.sqrt(), v ** 0.5, ...) to stay in the graph, or v.data for the plain "
+            f"number (here {self.data!r})"
+        )
 
     # -- comparisons look at .data; == and hash stay identity-based (Values live in sets/dicts) ---
 
@@ -958,6 +982,10 @@ def grad(
                     continue
                 adjoint[child] = _accumulate(adjoint.get(child), _times(g, d))
 
+    # With create_graph, a gradient can be a node that was already there (d(x*y)/dx is y itself,
+    # or a Value passed in grad_outputs): give each such one a new node of its own, a one-term
+    # sum, so that labelling or changing a gradient never touches the graph it came from.
+    existing = seen.union(s for s in seeds if isinstance(s, Value)) if create_graph else seen
     results: list[Any] = []
     for i, v in enumerate(ins):
         g = adjoint.get(v)
@@ -969,7 +997,13 @@ def grad(
                 )
             results.append(None)
         elif create_graph:
-            results.append(g if isinstance(g, Value) else Value(float(g)))
+            if not isinstance(g, Value):
+                g = Value(float(g))
+            elif g in existing:
+                with enable_grad():
+                    g = Value.sum((g,))
+            existing.add(g)  # the same gradient asked for twice: two nodes
+            results.append(g)
         else:
             results.append(float(g))
     return tuple(results)

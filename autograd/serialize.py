@@ -6,7 +6,11 @@ The file looks like::
      "nin": 2, "nouts": [16, 16, 1], "activation": "relu", "init": "uniform",
      "layers": [{"weights": [[w, w], ...16 rows], "biases": [b, ...16]}, ...]}
 
-``weights[j]`` is neuron j's weight list. Loading reads JSON only (never pickle, never eval) and
+``weights[j]`` is neuron j's weight list. A model whose output layer has an activation of its own
+(``MLP(..., output_activation="tanh")``) is written as version 2, with one more key,
+``"output_activation": "tanh"``: a reader that knows only version 1 then refuses the file instead
+of loading a model that computes something else. Every other model is still written as version 1,
+and both versions load. Loading reads JSON only (never pickle, never eval) and
 checks everything before building the model: the format tag, the sizes, that every weight is a
 finite number and that every layer has the shape its sizes promise. Anything wrong raises one
 ``ValueError`` saying what and where.
@@ -48,7 +52,8 @@ __all__ = [
 ]
 
 FORMAT = "autograd-mlp"
-VERSION = 1
+VERSION = 2  # the newest version this module reads and writes (see the module's docstring)
+VERSIONS = (1, 2)
 
 #: the most bytes ``load_model`` reads (a 250,000-parameter model takes about 7 MB)
 MAX_FILE_BYTES = 16 * 2**20
@@ -62,12 +67,15 @@ def model_to_dict(model: MLP) -> dict[str, Any]:
     """The JSON-ready description of ``model`` (plain dicts, lists, floats)."""
     if not isinstance(model, MLP):
         raise TypeError(f"model_to_dict: expected an MLP, got {type(model).__name__}")
+    hidden, last = _activations(model)
+    output = {} if last == "linear" else {"output_activation": last}
     return {
         "format": FORMAT,
-        "version": VERSION,
+        "version": VERSION if output else 1,
         "nin": model.nin,
         "nouts": list(model.nouts),
-        "activation": model.activation,
+        "activation": hidden,
+        **output,
         "init": model.init,
         "layers": [
             {
@@ -77,6 +85,21 @@ def model_to_dict(model: MLP) -> dict[str, Any]:
             for layer in model.layers
         ],
     }
+
+
+def _activations(model: MLP) -> tuple[str, str]:
+    """The activation of the hidden layers and of the output layer, read off the neurons, so that
+    the file describes what the model computes even if someone replaced a layer by hand."""
+    hidden = {n.activation for layer in model.layers[:-1] for n in layer.neurons}
+    output = {n.activation for n in model.layers[-1].neurons}
+    if len(hidden) > 1 or len(output) > 1:
+        mixed = sorted(hidden) if len(hidden) > 1 else sorted(output)
+        where = "its hidden layers" if len(hidden) > 1 else "its output layer"
+        raise ValueError(
+            f"model_to_dict: {where} mix the activations {mixed}; the file holds one activation "
+            "for the hidden layers and one for the output layer"
+        )
+    return (hidden.pop() if hidden else model.activation), output.pop()
 
 
 def save_model(model: MLP, path: str | os.PathLike[str]) -> None:
@@ -161,8 +184,10 @@ def model_from_dict(d: object) -> MLP:
         raise ValueError(f"model file: expected a JSON object, got {type(d).__name__}")
     if d.get("format") != FORMAT:
         raise ValueError(f"model file: 'format' must be {FORMAT!r}, got {_short(d.get('format'))}")
-    if d.get("version") != VERSION or isinstance(d.get("version"), bool):
-        raise ValueError(f"model file: unsupported version {_short(d.get('version'))} (expected 1)")
+    version = d.get("version")
+    if isinstance(version, bool) or version not in VERSIONS:
+        expected = " or ".join(str(v) for v in VERSIONS)
+        raise ValueError(f"model file: unsupported version {_short(version)} (expected {expected})")
     for key in ("nin", "nouts", "activation", "layers"):
         if key not in d:
             raise ValueError(f"model file: missing key {key!r}")
@@ -176,6 +201,15 @@ def model_from_dict(d: object) -> MLP:
     if not isinstance(activation, str) or activation not in ACTIVATIONS:
         raise ValueError(
             f"model file: unknown activation {_short(activation)}; expected one of "
+            f"{', '.join(map(repr, ACTIVATIONS))}"
+        )
+    # version 1 has no key for it: its output layers are linear
+    output_activation = d.get("output_activation", "linear") if version >= 2 else "linear"
+    if version < 2 and "output_activation" in d:
+        raise ValueError("model file: 'output_activation' needs version 2, the file says 1")
+    if not isinstance(output_activation, str) or output_activation not in ACTIVATIONS:
+        raise ValueError(
+            f"model file: unknown output_activation {_short(output_activation)}; expected one of "
             f"{', '.join(map(repr, ACTIVATIONS))}"
         )
     init = d.get("init", "uniform")
@@ -201,7 +235,9 @@ def model_from_dict(d: object) -> MLP:
         weights = [_numbers(r, sizes[i], f"{where}.weights[{j}]") for j, r in enumerate(rows)]
         biases = _numbers(layer["biases"], sizes[i + 1], f"{where}.biases")
         checked.append((weights, biases))
-    model = MLP(nin, nouts, activation=activation, init=init, seed=0)
+    model = MLP(
+        nin, nouts, activation=activation, output_activation=output_activation, init=init, seed=0
+    )
     for layer, (weights, biases) in zip(model.layers, checked):
         for neuron, row, b in zip(layer.neurons, weights, biases):
             for w, x in zip(neuron.w, row):

@@ -105,6 +105,34 @@ def _diagram_class() -> Any:
             def __repr__(self) -> str:
                 return f"<autograd diagram: {len(self.body)} DOT statements; .source has the text>"
 
+            def _repr_mimebundle_(
+                self,
+                include: Iterable[str] | None = None,
+                exclude: Iterable[str] | None = None,
+                **kwargs: Any,
+            ) -> dict[str, Any]:
+                """What Jupyter shows: the picture, or without the ``dot`` program the way to
+                install it (graphviz itself would show the traceback of ExecutableNotFound)."""
+                try:
+                    bundle: dict[str, Any] = super()._repr_mimebundle_(include, exclude, **kwargs)
+                except graphviz.ExecutableNotFound:
+                    from html import escape
+
+                    message = (
+                        "This diagram cannot be drawn: the Graphviz 'dot' program, which "
+                        "turns a diagram into a picture, was not found on PATH. To see it, "
+                        f"{INSTALL_DOT}; then run the cell again. Meanwhile "
+                        "autograd.print_tree(root) and autograd.explain(root) show the graph as "
+                        "text, and .source holds the diagram's DOT text."
+                    )
+                    html = (
+                        '<div style="border-left: 4px solid #d97706; background: #fffbeb; '
+                        'padding: 6px 10px; font-family: sans-serif; font-size: 13px">'
+                        f"{escape(message)}</div>"
+                    )
+                    return {"text/plain": message, "text/html": html}
+                return bundle
+
         _DIAGRAM_CLASS = Diagram
     return _DIAGRAM_CLASS
 
@@ -760,6 +788,8 @@ def save_diagram(
 ) -> Path:
     """Write a diagram to ``path``; the extension picks the format (.svg .png .pdf .dot .gv).
 
+    ``.html`` writes the explorer page of a Value (``autograd.explore``; options go to it).
+
     ``graph`` is a Value (drawn with ``draw_dot(graph, **draw_options)``) or a Digraph from
     ``draw_dot``. ``.dot``/``.gv`` write the DOT source and need no Graphviz program; the image
     formats run ``dot`` and raise :class:`GraphvizNotFoundError` with install instructions if it
@@ -768,10 +798,16 @@ def save_diagram(
     """
     target = Path(path)
     ext = target.suffix.lower().lstrip(".")
+    if ext == "html" and isinstance(graph, Value):
+        # The interactive explorer page (autograd.pages, a layer above this one: imported here).
+        from .pages import explore
+
+        return explore(graph, **draw_options).save(target)
     if ext not in IMAGE_FORMATS + SOURCE_FORMATS:
         raise ValueError(
             f"save_diagram: cannot tell the format of {str(target)!r} from its extension; "
-            f"use one of {', '.join('.' + e for e in IMAGE_FORMATS + SOURCE_FORMATS)}"
+            f"use one of {', '.join('.' + e for e in IMAGE_FORMATS + SOURCE_FORMATS)}, "
+            "or .html (for a Value)"
         )
     if dpi is not None and (
         isinstance(dpi, bool) or not isinstance(dpi, (int, float)) or not 0 < dpi <= 2400
