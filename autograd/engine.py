@@ -88,12 +88,23 @@ _is_enabled = _grad_enabled.get
 
 def is_grad_enabled() -> bool:
     """True unless inside a ``no_grad()`` block."""
-    return bool(_grad_enabled.get())
+    return _grad_enabled.get() is not False
 
 
 # Anomaly mode shares the grad-mode variable, so that making a node asks one question, not two:
 # True records the graph, False (no_grad) does not, _ANOMALY records it and checks every value.
-_ANOMALY: Any = "anomaly"
+class _AnomalyMode:
+    """The grad mode "record the graph, and check every value". Falsy, so that the hot path's
+    one test, ``if not _is_enabled()``, sends both it and no_grad's False to the slow path."""
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "anomaly mode"
+
+
+_ANOMALY: Any = _AnomalyMode()
 
 
 @contextlib.contextmanager
@@ -103,7 +114,7 @@ def detect_anomaly() -> Iterator[None]:
     for a gradient (like ``torch.autograd.detect_anomaly``; see ``anomaly.py``). It is slower:
     use it to find a problem, not to train. (An ``enable_grad()`` block inside it runs unchecked.)
     """
-    token = _grad_enabled.set(_ANOMALY if _grad_enabled.get() else False)
+    token = _grad_enabled.set(False if _grad_enabled.get() is False else _ANOMALY)
     try:
         yield
     finally:
@@ -359,7 +370,7 @@ class Value:
         the number becomes the constant leaf ``Value(2.0)`` that micrograd makes (with the
         gradient backward() gave it), so diagrams and walks see exactly micrograd's graph.
         """
-        return prev(self, _node)
+        return prev(self, _leaf)
 
     # -- printing --------------------------------------------------------------------------------
 
@@ -518,7 +529,7 @@ class Value:
         """
         x = self.data
         out = 0.0 if x <= 0 else x  # relu(nan) is nan, as rules._f_relu
-        if _is_enabled() is not True:  # no_grad or anomaly mode
+        if not _is_enabled():  # no_grad or anomaly mode
             return _node(out, self, _RELU)
         # _node() written out (keep the two in step; tests/test_engine.py compares them)
         v: Value = _new(Value)
@@ -566,7 +577,7 @@ class Value:
 
     def detach(self) -> Value:
         """A new leaf with the same data and no history: gradients do not flow through it."""
-        return _node(self.data)
+        return _leaf(self.data)
 
     def backward(self, gradient: float = 1.0) -> None:
         """Fill the ``.grad`` of every node this value depends on with d(self)/d(node).
@@ -652,37 +663,48 @@ def gc_paused() -> contextlib.AbstractContextManager[None]:
 _new = object.__new__
 
 
-def _node(
-    data: float, inputs: Any = (), rule: Rule | None = None, param: Any = None, op: str = ""
-) -> Value:
-    """Make a Value: the one constructor of the engine's nodes (``Value()`` is the public one).
+def _node(data: float, inputs: Any, rule: Rule, param: Any = None, op: str | None = None) -> Value:
+    """Make the result of an op: the engine's one constructor of nodes (``relu`` and
+    ``Value.linear`` write it out for speed; ``tests/test_engine.py`` compares them).
 
     ``inputs``, ``rule`` and ``param`` are stored as ``_compact.py`` describes; ``op`` is the name
-    shown (the rule's symbol by default). Inside ``no_grad()`` an op's result is a plain leaf.
+    shown (the rule's symbol by default). Inside ``no_grad()`` the result is a leaf (``_leaf``).
     """
+    if not _is_enabled():  # no_grad(), or anomaly mode (falsy too, see _AnomalyMode)
+        return _node_unusual(data, inputs, rule, param, op)
     v: Value = _new(Value)
     v.data = data
     v.grad = 0.0
     v.label = ""
-    if rule is not None:
-        mode = _is_enabled()
-        if mode is True:  # an op's result, its graph recorded
-            v._inputs = inputs
-            v._rule = rule
-            v._param = param
-            v._op = op or rule.symbol
-            return v
-        if mode is _ANOMALY:
-            v._inputs = inputs
-            v._rule = rule
-            v._param = param
-            v._op = op or rule.symbol
-            anomaly.record(v)
-            anomaly.check_forward(v)
-            return v
-    # a leaf: a constant, a detached copy, or an op's result inside no_grad() (NO_GRAD)
+    v._inputs = inputs
+    v._rule = rule
+    v._param = param
+    v._op = rule.symbol if op is None else op
+    return v
+
+
+def _node_unusual(data: float, inputs: Any, rule: Rule, param: Any, op: str | None) -> Value:
+    """``_node`` inside ``no_grad()`` (a leaf that remembers it) or in anomaly mode (the node,
+    the line of your code that made it, and the check of its value)."""
+    if _is_enabled() is False:
+        v = _leaf(data)
+        v._rule = NO_GRAD
+        return v
+    with enable_grad():
+        v = _node(data, inputs, rule, param, op)
+    anomaly.record(v)
+    anomaly.check_forward(v)
+    return v
+
+
+def _leaf(data: float) -> Value:
+    """A leaf made by the engine: a constant, a detached copy, an op's result under no_grad."""
+    v: Value = _new(Value)
+    v.data = data
+    v.grad = 0.0
+    v.label = ""
     v._inputs = ()
-    v._rule = None if rule is None else NO_GRAD
+    v._rule = None
     v._param = None
     v._op = ""
     return v
@@ -722,7 +744,7 @@ def _linear(xs: tuple[Any, ...], wb: tuple[Any, ...]) -> Value:
             for vs in (xs, wb)
         )
         data = _LINEAR.forward(xs, wb, wb[-1])
-    if _is_enabled() is not True:  # no_grad or anomaly mode
+    if not _is_enabled():  # no_grad or anomaly mode
         return _node(data, xs, _LINEAR, wb)
     # _node() written out, as in relu: a call here would cost 2-3% of a training step
     v: Value = _new(Value)
@@ -831,7 +853,7 @@ def _number_or_none(x: object) -> float | None:
 
 
 def _const_or_raise(x: object, what: str) -> Value:
-    return _node(_check_number(x, what))
+    return _leaf(_check_number(x, what))
 
 
 def _data_of(x: Operand) -> float:
