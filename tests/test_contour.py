@@ -68,15 +68,6 @@ def test_nothing_to_draw_and_bad_shapes() -> None:
         zero_lines(x, x, np.ones((5, 4)))
 
 
-def test_skip_leaves_out_the_crossings_with_marked_outside_points() -> None:
-    x = np.linspace(-1, 1, 21)
-    xx, yy = _grid(x, x)
-    z = 0.5 - np.abs(xx)  # inside: the band |x| < 0.5, two vertical lines
-    assert len(zero_lines(x, x, z)) == 2
-    (line,) = zero_lines(x, x, z, skip=xx < 0)  # outside points on the left are skipped
-    assert np.allclose(line[:, 0], 0.5)
-
-
 def _distance_to_polyline(p: np.ndarray, line: np.ndarray) -> float:
     a, b = line[:-1], line[1:]
     d = b - a

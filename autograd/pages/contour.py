@@ -25,17 +25,13 @@ __all__ = ["simplify", "zero_lines"]
 Array = npt.NDArray[np.float64]
 
 
-def zero_lines(x: Any, y: Any, z: Any, *, skip: npt.NDArray[np.bool_] | None = None) -> list[Array]:
+def zero_lines(x: Any, y: Any, z: Any) -> list[Array]:
     """The level ``z = 0`` of ``z[i, j]`` (the value at ``(x[j], y[i])``), as polylines.
 
     ``x`` (length nx) and ``y`` (length ny) are increasing grid coordinates and ``z`` has shape
     ``(ny, nx)``, like ``np.meshgrid(x, y)`` gives. Points with ``z > 0`` are inside; the rest are
     outside. Returns a list of arrays of shape ``(m, 2)`` (x, y rows); a closed line repeats its
     first point at the end.
-
-    ``skip`` (a boolean array shaped like ``z``) leaves out the crossings whose outside endpoint is
-    marked, and the segments that have no other crossing: the k-class replay uses it so a boundary
-    between two classes is drawn once, not once from each side.
     """
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
@@ -52,24 +48,20 @@ def zero_lines(x: Any, y: Any, z: Any, *, skip: npt.NDArray[np.bool_] | None = N
     h_cross = inside[:, :-1] != inside[:, 1:]
     v_cross = inside[:-1, :] != inside[1:, :]
     n_h = ny * (nx - 1)  # vertical edge ids come after the horizontal ones
-    skip = np.zeros(z.shape, dtype=bool) if skip is None else np.asarray(skip, dtype=bool)
 
     i, j = np.nonzero(h_cross)  # the row and column of each crossed edge's first point
     a, b = z[i, j], z[i, j + 1]
     t = a / (a - b)
     h_points = np.c_[x[j] + t * (x[j + 1] - x[j]), y[i]]
-    h_kept = ~np.where(a <= 0, skip[i, j], skip[i, j + 1])  # test the outside endpoint
     h_ids = i * (nx - 1) + j
     i, j = np.nonzero(v_cross)
     a, b = z[i, j], z[i + 1, j]
     t = a / (a - b)
     v_points = np.c_[x[j], y[i] + t * (y[i + 1] - y[i])]
-    v_kept = ~np.where(a <= 0, skip[i, j], skip[i + 1, j])
     v_ids = n_h + i * nx + j
 
     ids = np.r_[h_ids, v_ids].tolist()
     points = dict(zip(ids, np.r_[h_points, v_points].tolist()))
-    kept = {e for e, k in zip(ids, np.r_[h_kept, v_kept].tolist()) if k}
 
     # The cells that have crossings, with their four edges: bottom, right, top, left.
     cells = h_cross[:-1, :] | h_cross[1:, :] | v_cross[:, :-1] | v_cross[:, 1:]
@@ -88,9 +80,8 @@ def zero_lines(x: Any, y: Any, z: Any, *, skip: npt.NDArray[np.bool_] | None = N
             else:
                 pairs = [(left, bottom), (right, top)]
         for a, b in pairs:
-            if a in kept or b in kept:
-                neighbours.setdefault(a, []).append(b)
-                neighbours.setdefault(b, []).append(a)
+            neighbours.setdefault(a, []).append(b)
+            neighbours.setdefault(b, []).append(a)
 
     # Join: every crossing has one or two neighbours. Start at the ends of open lines first.
     lines: list[Array] = []

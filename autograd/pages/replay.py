@@ -270,11 +270,12 @@ def _boundary(
 ) -> list[list[float]]:
     """The decision boundary on the grid ``x`` × ``y`` as polylines, each flat: x0, y0, x1, y1...
 
-    One output: the line score = 0. k outputs: for each class c, the line where c's score ties the
-    best other score (``plot._margins``), kept only against classes numbered above c, so each
-    boundary between two classes is drawn once. The lines are simplified to within a tenth of a
-    grid step and their coordinates rounded to a twentieth of one, far below what the page's
-    pixels show.
+    One output: the line score = 0. k outputs: for each class c, the edge of its region, where c's
+    score ties the best other score (``plot._margins``), as ``plot_decision_boundary`` draws it. A
+    boundary between two classes is then stored twice, once from each side: keeping only one of
+    them breaks the line wherever a third class nearly ties along it. The lines are simplified to
+    within a tenth of a grid step and their coordinates rounded to a twentieth of one, far below
+    what the page's pixels show.
     """
     shape = (len(y), len(x))
     step = min(x[1] - x[0], y[1] - y[0])
@@ -282,11 +283,10 @@ def _boundary(
     if scores.ndim == 1:
         lines = zero_lines(x, y, scores.reshape(shape))
     else:
-        best = np.argmax(scores, axis=1).reshape(shape)
         margins = _margins(scores)
         lines = []
         for c in range(scores.shape[1]):
-            lines += zero_lines(x, y, margins[:, c].reshape(shape), skip=best < c)
+            lines += zero_lines(x, y, margins[:, c].reshape(shape))
     return [
         [round(float(v), decimals) for v in simplify(line, step / 10).ravel()]
         for line in lines
