@@ -407,6 +407,25 @@ def test_replay_lines_match_a_full_fine_grid() -> None:
         assert nearest <= step / 20
 
 
+def test_the_replay_needs_no_matplotlib() -> None:
+    # matplotlib is the optional plot extra; the page finds its lines with numpy alone.
+    code = (
+        "import sys; sys.modules['matplotlib'] = None\n"  # any import of it now fails
+        "from autograd.data import moons\n"
+        "from autograd.nn import MLP\n"
+        "from autograd.pages import TrainingReplay\n"
+        "from autograd.train import fit\n"
+        "X, y = moons(40, seed=0)\n"
+        "model = MLP(2, [8, 1], seed=0)\n"
+        "replay = TrainingReplay(model, X, y, frames=2)\n"
+        "fit(model, X, y, steps=5, callback=replay)\n"
+        "print(len(replay.data()['frames'][-1]['lines']))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) >= 1  # the last frame has its boundary line
+
+
 def test_replay_refuses_data_it_cannot_draw() -> None:
     model = MLP(3, [1], seed=0)
     with pytest.raises(ValueError, match=r"expected X of shape \(n, 2\), got \(4, 3\)"):
