@@ -66,6 +66,8 @@ def test_nothing_to_draw_and_bad_shapes() -> None:
     assert zero_lines(x, x, -np.ones((5, 5))) == []
     with pytest.raises(ValueError, match=r"zero_lines: expected x of length 4 and y of length 5"):
         zero_lines(x, x, np.ones((5, 4)))
+    with pytest.raises(ValueError, match=r"expected z of shape \(ny, nx\), got shape \(5,\)"):
+        zero_lines(x, x, np.ones(5))
 
 
 def _distance_to_polyline(p: np.ndarray, line: np.ndarray) -> float:

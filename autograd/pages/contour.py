@@ -29,13 +29,15 @@ def zero_lines(x: Any, y: Any, z: Any) -> list[Array]:
     """The level ``z = 0`` of ``z[i, j]`` (the value at ``(x[j], y[i])``), as polylines.
 
     ``x`` (length nx) and ``y`` (length ny) are increasing grid coordinates and ``z`` has shape
-    ``(ny, nx)``, like ``np.meshgrid(x, y)`` gives. Points with ``z > 0`` are inside; the rest are
-    outside. Returns a list of arrays of shape ``(m, 2)`` (x, y rows); a closed line repeats its
-    first point at the end.
+    ``(ny, nx)``, like ``np.meshgrid(x, y)`` gives. Points with ``z > 0`` are inside; the rest
+    (``nan`` too) are outside. Returns a list of arrays of shape ``(m, 2)`` (x, y rows); a closed
+    line repeats its first point at the end.
     """
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     z = np.asarray(z, dtype=np.float64)
+    if z.ndim != 2:
+        raise ValueError(f"zero_lines: expected z of shape (ny, nx), got shape {z.shape}")
     ny, nx = z.shape
     if x.shape != (nx,) or y.shape != (ny,):
         raise ValueError(
@@ -79,9 +81,9 @@ def zero_lines(x: Any, y: Any, z: Any) -> list[Array]:
                 pairs = [(bottom, right), (top, left)]
             else:
                 pairs = [(left, bottom), (right, top)]
-        for a, b in pairs:
-            neighbours.setdefault(a, []).append(b)
-            neighbours.setdefault(b, []).append(a)
+        for one, other in pairs:
+            neighbours.setdefault(one, []).append(other)
+            neighbours.setdefault(other, []).append(one)
 
     # Join: every crossing has one or two neighbours. Start at the ends of open lines first.
     lines: list[Array] = []
@@ -96,7 +98,7 @@ def zero_lines(x: Any, y: Any, z: Any) -> list[Array]:
         while True:
             following = [e for e in neighbours[current] if e != previous and e not in seen]
             if not following:
-                if len(path) > 2 and start in neighbours[current] and previous != start:
+                if len(path) > 2 and start in neighbours[current]:
                     path.append(start)  # a closed line
                 break
             previous, current = current, following[0]

@@ -9,8 +9,8 @@ Record a run by handing a :class:`TrainingReplay` to ``fit`` as its callback, th
 During training the recorder keeps only copies of the parameters (a list of floats) at a few
 steps: every step at first, and whenever it holds more than twice ``frames`` copies it drops every
 other one, so memory stays bounded however long the run. The decision boundaries are computed
-when the page is built (``autograd.plot.decision_grid``, which uses ``autograd.export.to_numpy``,
-on each kept copy), which keeps training itself as fast as without a recorder.
+when the page is built, with ``autograd.export.to_numpy`` on each kept copy, which keeps training
+itself as fast as without a recorder.
 
 The page: the boundary over the data for up to ``frames`` sampled steps, with a slider, ← → and a
 play button; the loss and accuracy curves with a marker at the shown step; the run's settings and
@@ -18,7 +18,8 @@ final numbers. Each frame is two things drawn on a canvas:
 
 * the boundary line, where the score is 0 (one output) or the two highest scores tie (k outputs),
   found on a fine ``fine × fine`` grid (300 × 300 by default) by marching squares
-  (``contour.py``) and stored as polylines with rounded coordinates;
+  (``contour.py``) and stored as polylines with rounded coordinates. Only the fine points near
+  where the coarse grid below changes class are evaluated: a few percent of them;
 * the coloured regions: a small grid of class numbers and confidences, which the browser scales up
   with smooth (bilinear) interpolation under the line.
 
