@@ -42,6 +42,39 @@ def test_moons_follows_make_moons_random_stream():
     assert (y == (order >= 5)).all()
 
 
+@pytest.mark.parametrize("make", [data.circles, data.xor, data.simple, data.diagonal, data.split])
+def test_noise_is_gaussian_of_that_scale_added_after_the_labels(make):
+    # Same seed, with and without noise: the same clean points and labels come first, so the
+    # difference is the noise itself, N(0, 0.2^2) on each coordinate.
+    clean, y0 = make(4000, noise=0.0, seed=5)
+    noisy, y1 = make(4000, noise=0.2, seed=5)
+    assert (y0 == y1).all()
+    diff = noisy - clean
+    assert abs(diff.mean()) < 0.01
+    assert diff.std() == pytest.approx(0.2, rel=0.05)
+
+
+def test_blobs_noise_is_each_points_distance_from_its_centre():
+    for noise in (0.0, 0.3):
+        X, y = data.blobs(3000, noise=noise, seed=1, classes=3)
+        angles = 2 * np.pi * y / 3
+        offset = X - 2.0 * np.c_[np.cos(angles), np.sin(angles)]
+        assert abs(offset.mean()) < 0.02
+        assert offset.std() == pytest.approx(noise, rel=0.05, abs=1e-12)
+
+
+def test_spiral_noise_turns_the_angle_not_the_radius():
+    clean, y0 = data.spiral(3000, noise=0.0, seed=2, classes=3)
+    noisy, y1 = data.spiral(3000, noise=0.2, seed=2, classes=3)
+    assert (y0 == y1).all()
+    assert np.allclose(np.hypot(*noisy.T), np.hypot(*clean.T))
+    away = np.hypot(*clean.T) > 0.05  # the angle of a point at the centre means little
+    turn = np.arctan2(noisy[away, 0], noisy[away, 1]) - np.arctan2(clean[away, 0], clean[away, 1])
+    turn = (turn + np.pi) % (2 * np.pi) - np.pi
+    assert abs(turn.mean()) < 0.02
+    assert turn.std() == pytest.approx(0.2, rel=0.05)
+
+
 def test_circles_radii():
     X, y = data.circles(200, noise=0.0, seed=0, factor=0.3)
     r = np.hypot(X[:, 0], X[:, 1])

@@ -479,6 +479,17 @@ def test_backward_on_a_leaf_seeds_it() -> None:
     assert x.grad == 1.0
 
 
+def test_backward_on_a_leaf_adds_to_the_gradient_it_already_has() -> None:
+    # a leaf is its own root here: dx/dx = 1 is added to the 3 left by (3x).backward(), like any
+    # other backward() call accumulates in the leaves (PyTorch gives 4 too)
+    x = Value(2.0)
+    (3 * x).backward()
+    x.backward()
+    assert x.grad == 4.0
+    x.backward(0.5)
+    assert x.grad == 4.5
+
+
 def test_backward_leaves_the_cycle_collector_as_it_found_it() -> None:
     # backward() pauses the cyclic GC during the walk (a speed measure); it must always restore it
     x = Value(1.0)

@@ -36,9 +36,16 @@ def corrupt(tmp_path, change):
         (lambda d: d["layers"][0]["biases"].__setitem__(0, "0.5"), "must be a number"),
         (lambda d: d["layers"][0]["biases"].__setitem__(0, True), "must be a number"),
         (lambda d: d["layers"][1]["biases"].__setitem__(0, float("nan")), "must be finite"),
-        (lambda d: d.update(activation="gelu"), "unknown activation"),
+        (lambda d: d.update(activation="gelu"), "model file: unknown activation 'gelu'"),
         (lambda d: d.pop("layers"), "missing key 'layers'"),
         (lambda d: d.update(nin=0), "'nin' must be a positive integer"),
+        (lambda d: d.update(version=2), r"unsupported version 2 \(expected 1\)"),
+        (lambda d: d.pop("version"), r"unsupported version None \(expected 1\)"),
+        (lambda d: d.update(init="zeros"), "model file: unknown init 'zeros'"),
+        (lambda d: d["layers"].pop(), "'layers' must be a list of 2 layers, got 1"),
+        (lambda d: d.update(layers={}), "'layers' must be a list of 2 layers, got dict"),
+        (lambda d: d["layers"].__setitem__(0, [[0.1, 0.2]]), r"layers\[0\] must be an object"),
+        (lambda d: d["layers"][1].pop("biases"), r"layers\[1\] must be an object with 'weights'"),
     ],
 )
 def test_corrupt_model_files_raise_a_clear_value_error(tmp_path, change, message):

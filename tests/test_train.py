@@ -7,7 +7,11 @@ import pytest
 from autograd import Value, data, is_grad_enabled
 from autograd.nn import MLP
 from autograd.optim import SGD, Adam, LinearLR
-from autograd.train import accuracy, fit, predict, predict_scores
+from autograd.train import accuracy, batch_loss, fit, predict, predict_scores
+
+
+def values(*xs):
+    return [Value(x) for x in xs]
 
 
 def micrograd_demo():
@@ -97,6 +101,31 @@ def test_full_batch_training_lowers_the_mse_and_bce_losses():
         model = MLP(2, [4, 1], seed=0)
         h = fit(model, X, y, loss=loss, optimizer=Adam(model.parameters(), lr=0.05), steps=40)
         assert h.loss[-1] < h.loss[0]
+
+
+def test_mse_targets_are_plus_minus_one_for_one_output_and_one_hot_for_k():
+    # one output: labels 0/1 become targets -1/+1, ((0.5 - 1)^2 + (-0.2 + 1)^2 + (0.1 + 1)^2) / 3
+    one = batch_loss(values(0.5, -0.2, 0.1), [1, 0, 0], "mse", [], 0.0)
+    assert one.data == pytest.approx((0.25 + 0.64 + 1.21) / 3, rel=1e-14)
+    # three outputs: labels 2 and 0 become [0, 0, 1] and [1, 0, 0]; the mean over all 6 numbers
+    k = batch_loss([values(0.5, -0.2, 0.1), values(1.0, 0.0, 0.3)], [2, 0], "mse", [], 0.0)
+    assert k.data == pytest.approx((0.25 + 0.04 + 0.81 + 0.0 + 0.0 + 0.09) / 6, rel=1e-14)
+
+
+def test_a_k_output_model_learns_with_the_mse_loss():
+    X, y = data.blobs(60, noise=0.3, seed=0, classes=3)
+    model = MLP(2, [8, 3], seed=0)
+    h = fit(model, X, y, loss="mse", optimizer=Adam(model.parameters(), lr=0.05), steps=60)
+    assert h.loss[-1] < 0.5 * h.loss[0]
+    assert accuracy(model, X, y) >= 0.95
+
+
+def test_batch_loss_adds_alpha_times_the_sum_of_squared_weights():
+    w = values(0.5, -2.0)
+    plain = batch_loss(values(0.3), [1], "hinge", w, 0.0)
+    assert plain.data == pytest.approx(0.7)  # max(0, 1 - 0.3)
+    with_l2 = batch_loss(values(0.3), [1], "hinge", w, 0.1)
+    assert with_l2.data == pytest.approx(0.7 + 0.1 * (0.25 + 4.0))
 
 
 def test_evaluation_builds_no_graph():
