@@ -130,7 +130,7 @@ def test_value_has_slots_and_no_instance_dict() -> None:
     v = Value(1.0)
     assert "__slots__" in Value.__dict__
     assert not hasattr(v, "__dict__")
-    with pytest.raises(AttributeError):
+    with pytest.raises(AttributeError, match="no attribute 'some_new_attribute'"):
         v.some_new_attribute = 1  # type: ignore[attr-defined]
     # the one slot that makes weak references possible (used by caches and by the tests above)
     assert "__weakref__" in Value.__slots__
@@ -153,7 +153,7 @@ def test_gc_paused_pauses_and_restores_the_collector_even_on_error() -> None:
             assert not gc.isenabled()
         assert not gc.isenabled()
     assert gc.isenabled()
-    with pytest.raises(RuntimeError), gc_paused():
+    with pytest.raises(RuntimeError, match="boom"), gc_paused():
         raise RuntimeError("boom")
     assert gc.isenabled()
     gc.disable()
