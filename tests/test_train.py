@@ -23,6 +23,7 @@ def micrograd_demo():
     return X, y, model, opt, sched
 
 
+@pytest.mark.slow
 def test_micrograd_demo_reaches_100_percent_training_accuracy():
     X, y, model, opt, sched = micrograd_demo()
     history = fit(model, X, y, loss="hinge", optimizer=opt, scheduler=sched, steps=100, alpha=1e-4)
@@ -57,6 +58,7 @@ def test_fit_matches_the_demo_loop_written_out_by_hand():
 
 
 # Stated bars: each dataset, with a fixed seed, reaches the bar within the step budget.
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "n", "noise", "hidden", "loss", "steps", "bar"),
     [
