@@ -177,3 +177,94 @@ def test_iterate_minibatches_covers_every_point_once_per_epoch():
     batches = list(data.iterate_minibatches(X, y, 3, rng=0))
     assert [len(b[1]) for b in batches] == [3, 3, 1]
     assert sorted(np.concatenate([b[1] for b in batches])) == list(range(7))
+
+
+# -- defaults and messages ---------------------------------------------------------------------
+
+
+def test_default_sizes_and_noise():
+    # n, noise: moons (100, 0.1), circles (100, 0.05), xor/simple/diagonal/split (100, none),
+    # spiral (300 in 3 arms, 0.2), blobs (150 in 3 clusters, 0.5); seed 0 for all
+    assert np.array_equal(data.moons()[0], data.moons(100, 0.1, seed=0)[0])
+    assert np.array_equal(data.circles()[0], data.circles(100, 0.05, seed=0, factor=0.5)[0])
+    for make in (data.xor, data.simple, data.diagonal, data.split):
+        assert np.array_equal(make()[0], make(100, 0.0, seed=0)[0])
+    assert np.array_equal(data.spiral()[0], data.spiral(300, 0.2, seed=0, classes=3)[0])
+    assert np.array_equal(data.blobs()[0], data.blobs(150, 0.5, seed=0, classes=3)[0])
+    assert np.bincount(data.spiral()[1]).tolist() == [100] * 3
+    assert np.bincount(data.blobs()[1]).tolist() == [50] * 3
+
+
+def test_load_passes_classes_to_the_k_class_sets_only():
+    assert np.array_equal(data.load("spiral", 60, 0.1)[1], data.spiral(60, 0.1, seed=0)[1])
+    assert np.bincount(data.load("blobs", 60, 0.1, classes=4)[1]).tolist() == [15] * 4
+    assert np.bincount(data.load("spiral", 60, 0.1, seed=1, classes=None)[1]).tolist() == [20] * 3
+    assert np.array_equal(data.load("xor", 30, 0.1, seed=2, classes=2)[0], data.xor(30, 0.1, 2)[0])
+    with pytest.raises(ValueError, match=r"^dataset 'moons' has 2 classes, got classes=3$"):
+        data.load("moons", 10, 0.1, classes=3)
+    with pytest.raises(ValueError, match="choose one of moons, circles, xor, spiral, blobs"):
+        data.load("moon", 10, 0.1)
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "message"),
+    [
+        (lambda: data.moons(1), ValueError, "^moons: n must be at least 2, got 1$"),
+        (lambda: data.circles(1), ValueError, "^circles: n must be at least 2, got 1$"),
+        (lambda: data.xor(0), ValueError, "^xor: n must be at least 1, got 0$"),
+        (lambda: data.blobs(True), TypeError, "^blobs: n must be an int, got bool: True$"),
+        (lambda: data.simple(5, "0.1"), TypeError, "^simple: noise must be a number, got str"),
+        (lambda: data.split(5, True), TypeError, "^split: noise must be a number, got bool"),
+        (lambda: data.diagonal(5, float("nan")), ValueError, r"^diagonal: noise must be >= 0 \("),
+        (lambda: data.spiral(5, -0.1), ValueError, "^spiral: noise must be >= 0"),
+        (lambda: data.spiral(2, classes=3), ValueError, r"^spiral: n=2 is fewer than one point"),
+        (lambda: data.blobs(10, classes=True), ValueError, "^blobs: classes must be an int >= 2"),
+        (lambda: data.blobs(10, classes=2.0), ValueError, "got 2.0$"),
+        (lambda: data.circles(10, factor=1.0), ValueError, "^circles: factor must be between 0 "),
+        (lambda: data.circles(10, factor=0.0), ValueError, "^circles: factor must be between 0 "),
+    ],
+)
+def test_bad_generator_arguments_are_named(make, error, message):
+    with pytest.raises(error, match=message):
+        make()
+
+
+def test_smallest_sizes_are_allowed():
+    assert len(data.moons(2)[1]) == len(data.circles(2)[1]) == 2
+    assert len(data.xor(1)[1]) == len(data.simple(1)[1]) == 1
+    assert len(data.spiral(3, classes=3)[1]) == 3
+    assert np.array_equal(data.moons(np.int64(4), np.float64(0.1))[0], data.moons(4, 0.1)[0])
+
+
+def test_circles_factor_just_inside_the_bounds():
+    X, y = data.circles(4, noise=0.0, factor=0.999)
+    assert np.allclose(np.hypot(*X[y == 1].T), 0.999)
+
+
+def test_split_and_minibatch_arguments_are_checked():
+    X, y = np.zeros((4, 2)), np.zeros(4, dtype=np.int64)
+    with pytest.raises(ValueError, match=r"^train_test_split: X has 4 rows but y has 3 labels$"):
+        data.train_test_split(X, y[:3])
+    with pytest.raises(ValueError, match=r"test_fraction must be in \[0, 1\), got 1$"):
+        data.train_test_split(X, y, test_fraction=1)
+    with pytest.raises(ValueError, match=r"^sample_training_data: batch_size must be >= 1, got 0"):
+        data.sample_training_data((X, y), 0)
+    with pytest.raises(ValueError, match=r"^sample_training_data: X has 4 rows but y has 3"):
+        data.sample_training_data((X, y[:3]), 2)
+    with pytest.raises(ValueError, match=r"^iterate_minibatches: batch_size must be >= 1, got 0"):
+        next(data.iterate_minibatches(X, y, 0))
+    with pytest.raises(ValueError, match=r"^iterate_minibatches: X has 4 rows but y has 3"):
+        next(data.iterate_minibatches(X, y[:3], 2))
+    assert len(data.train_test_split(X, y, test_fraction=0)[0]) == 4
+    assert len(data.sample_training_data((X, y), 1)[1]) == 1
+    assert [len(b) for _, b in data.iterate_minibatches(X, y, 1)] == [1] * 4
+
+
+def test_default_split_and_samplers_are_seeded():
+    X, y = data.moons(20, 0.1, seed=0)
+    a, b = data.train_test_split(X, y), data.train_test_split(X, y, 0.25, seed=0)
+    assert all(np.array_equal(u, v) for u, v in zip(a, b)) and len(a[3]) == 5
+    order = np.random.RandomState(7).permutation(20)
+    batches = [b for _, b in data.iterate_minibatches(X, y, 8, rng=7)]
+    assert np.array_equal(np.concatenate(batches), y[order])
+    assert np.array_equal(data.sample_training_data((X, y), 3, rng=7)[1], y[order[:3]])
