@@ -6,8 +6,8 @@ import pytest
 
 from autograd import Value, data, is_grad_enabled
 from autograd.nn import MLP
-from autograd.optim import SGD, Adam, LinearLR
-from autograd.train import accuracy, batch_loss, fit, predict, predict_scores
+from autograd.optim import SGD, Adam, LinearLR, StepLR
+from autograd.train import History, accuracy, batch_loss, fit, predict, predict_scores
 
 
 def values(*xs):
@@ -173,3 +173,118 @@ def test_fit_refuses_mismatched_labels_and_losses():
         fit(MLP(3, [1]), X, y, steps=1)
     with pytest.raises(ValueError, match="unknown loss 'l1'"):
         fit(MLP(2, [3]), X, y, loss="l1", steps=1)
+
+
+# -- the loop's bookkeeping and its checks ---------------------------------------------------------
+
+
+def test_default_optimizer_is_sgd_with_rate_one_tenth():
+    # fit without an optimizer equals fit with SGD(lr=0.1), step for step
+    X, y = data.xor(12, seed=0)
+    a, b = MLP(2, [3, 1], seed=2), MLP(2, [3, 1], seed=2)
+    ha = fit(a, X, y, steps=3)
+    hb = fit(b, X, y, steps=3, optimizer=SGD(b.parameters(), lr=0.1), loss="hinge")
+    assert ha.loss == hb.loss and ha.lr == [0.1] * 3
+    assert [p.data for p in a.parameters()] == [p.data for p in b.parameters()]
+
+
+def test_auto_loss_is_hinge_for_one_output_and_cross_entropy_for_k():
+    X, y = data.blobs(9, seed=0, classes=3)
+    for nout, explicit, labels in ((1, "hinge", y % 2), (3, "cross_entropy", y)):
+        h1 = fit(MLP(2, [nout], seed=0), X, labels, steps=2)
+        h2 = fit(MLP(2, [nout], seed=0), X, labels, steps=2, loss=explicit)
+        assert h1.loss == h2.loss
+
+
+def test_history_records_each_step_and_the_time_it_took():
+    X, y = data.xor(8, seed=0)
+    opt = SGD(MLP(2, [1], seed=0).parameters(), lr=0.5)
+    h = fit(MLP(2, [1], seed=0), X, y, steps=4, optimizer=opt, scheduler=StepLR(opt, 2, 0.5))
+    assert h.steps == 4 == len(h.accuracy)
+    assert h.lr == [0.5, 0.5, 0.25, 0.25]  # the rate each step used, before the schedule moves it
+    assert h.seconds > 0.0
+    assert History().steps == 0
+
+
+def test_full_batch_accuracy_is_measured_before_the_update():
+    # one step on 4 points: the batch accuracy is that of the untrained model on all 4 points
+    X, y = data.xor(4, seed=3)
+    model = MLP(2, [2, 1], seed=1)
+    before = accuracy(model, X, y)
+    h = fit(model, X, y, steps=1)
+    assert h.accuracy == [before]
+
+
+def test_k_class_batch_accuracy_is_the_argmax():
+    X, y = data.blobs(6, seed=0, classes=3)
+    model = MLP(2, [3], seed=8)
+    before = accuracy(model, X, y)
+    assert fit(model, X, y, steps=1).accuracy == [before]
+    assert 0 < before < 1  # a guess that is neither all right nor all wrong
+
+
+def test_epochs_cover_every_point_once_and_count_steps():
+    X, y = data.xor(10, seed=0)
+    h = fit(MLP(2, [1], seed=0), X, y, epochs=2, batch_size=4, seed=1)
+    assert h.steps == 2 * 3  # batches of 4, 4, 2
+    # one epoch of batch_size = n is a full-batch step
+    full = fit(MLP(2, [1], seed=0), X, y, steps=1)
+    # (the same points, shuffled: the sum may differ in its last bit)
+    one = fit(MLP(2, [1], seed=0), X, y, epochs=1, batch_size=10).loss
+    assert one == pytest.approx(full.loss, rel=1e-14)
+    one = fit(MLP(2, [1], seed=0), X, y, epochs=1).loss  # no batch_size: all points
+    assert one == pytest.approx(full.loss, rel=1e-14)
+
+
+def test_progress_bar_counts_the_steps(capsys):
+    X, y = data.xor(10, seed=0)
+    fit(MLP(2, [1], seed=0), X, y, epochs=2, batch_size=4, progress=True)
+    err = capsys.readouterr().err
+    assert "6/6" in err and "train" in err
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"steps": 0}, "^fit: steps must be >= 1, got 0$"),
+        ({"steps": None}, "^fit: steps must be >= 1, got None$"),
+        ({"epochs": 0}, "^fit: epochs must be >= 1, got 0$"),
+        ({"batch_size": 0}, "^fit: batch_size must be >= 1, got 0$"),
+        ({"loss": "bce", "model": MLP(2, [3])}, "^bce is a binary loss .* this one has 3$"),
+        ({"loss": "cross_entropy"}, r"^cross_entropy needs one output per class \(k >= 2\)"),
+        ({"y": [0, 1, 2, 1]}, "^fit: a one-output model is binary, but y has labels up to 2$"),
+        ({"y": [0, 1, 3, 1], "model": MLP(2, [3])}, "^fit: y has labels up to 3 but the model"),
+        ({"y": [0, 1, 1]}, r"^expected y of shape \(4,\) to match X, got shape \(3,\)$"),
+        ({"y": [0, 1, -1, 1]}, "^expected y to hold class numbers 0, 1, ..., k-1$"),
+        ({"y": [0.0, 1.0, 1.0, 0.0]}, "^expected y to hold class numbers"),
+        ({"X": [0.1, 0.2, 0.3, 0.4]}, r"^expected X of shape \(n, features\), got shape \(4,\)$"),
+    ],
+)
+def test_fit_refuses_bad_arguments_with_a_message(kwargs, message):
+    args = {"model": MLP(2, [1]), "X": np.zeros((4, 2)), "y": [0, 1, 1, 0], **kwargs}
+    with pytest.raises(ValueError, match=message):
+        fit(args.pop("model"), args.pop("X"), args.pop("y"), **args)
+
+
+def test_an_empty_dataset_is_refused():
+    with pytest.raises(ValueError, match=r"^fit: the dataset is empty$"):
+        fit(MLP(2, [1]), np.zeros((0, 2)), np.zeros(0, dtype=np.int64))
+    with pytest.raises(ValueError, match=r"^accuracy: no examples$"):
+        accuracy(MLP(2, [1]), np.zeros((0, 2)), [])
+
+
+def test_predict_scores_and_classes_by_hand():
+    # one linear output, weights (1, -1), bias 0: score x1 - x2
+    model = MLP(2, [1], seed=0)
+    (neuron,) = model.layers[0].neurons
+    neuron.w[0].data, neuron.w[1].data, neuron.b.data = 1.0, -1.0, 0.0
+    X = [[2.0, 1.0], [0.0, 3.0], [1.0, 1.0]]
+    assert predict_scores(model, X).tolist() == [1.0, -3.0, 0.0]
+    assert predict(model, X).tolist() == [1, 0, 0]  # a score of exactly 0 is class 0
+    assert predict(model, X).dtype == np.int64
+    assert accuracy(model, X, [1, 0, 1]) == pytest.approx(2 / 3)
+    k = MLP(2, [2], seed=0)
+    for neuron, (w1, w2) in zip(k.layers[0].neurons, [(1.0, 0.0), (0.0, 1.0)]):
+        neuron.w[0].data, neuron.w[1].data, neuron.b.data = w1, w2, 0.0
+    assert predict_scores(k, [[3.0, 1.0]]).tolist() == [[3.0, 1.0]]
+    assert predict(k, X).tolist() == [0, 1, 0]  # a tie goes to the first class, like argmax
