@@ -304,3 +304,17 @@ def test_schedule_defaults_and_last_lr():
     assert sched.get_last_lr() == pytest.approx(2.0 * (1 - 0.9 / 100)) == opt.lr
     assert StepLR(SGD([Value(0.0)], lr=1.0), 2)(2) == pytest.approx(0.1)
     assert CosineAnnealingLR(SGD([Value(0.0)], lr=1.0), 4)(4) == 0.0  # eta_min defaults to 0
+
+
+def test_momentum_one_keeps_every_gradient():
+    # b = 1 * b + g: the buffer is the running sum of the gradients, 1 then 2
+    p = Value(0.0)
+    assert run(SGD([p], lr=1.0, momentum=1.0), p, [1.0, 1.0]) == [-1.0, -3.0]
+
+
+@pytest.mark.parametrize("momentum", [0.0, 0.5])
+def test_every_step_is_counted(momentum):
+    p = Value(0.0)
+    opt = SGD([p], lr=0.1, momentum=momentum)
+    run(opt, p, [1.0, 1.0, 1.0])
+    assert opt.t == 3
