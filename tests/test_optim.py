@@ -318,3 +318,30 @@ def test_every_step_is_counted(momentum):
     opt = SGD([p], lr=0.1, momentum=momentum)
     run(opt, p, [1.0, 1.0, 1.0])
     assert opt.t == 3
+
+
+def adam_by_hand(p, grads, lr, wd_in_gradient=0.0, shrink=1.0, b1=0.9, b2=0.999, eps=1e-8):
+    """torch.optim.Adam's update, written out: the values of p after each step."""
+    m = v = 0.0
+    seen = []
+    for t, g in enumerate(grads, start=1):
+        p *= shrink
+        g = g + wd_in_gradient * p
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        p -= lr * (m / (1 - b1**t)) / (math.sqrt(v / (1 - b2**t)) + eps)
+        seen.append(p)
+    return seen
+
+
+def test_adam_and_adamw_weight_decay_over_two_steps():
+    # one step cannot tell: Adam's first step is lr whatever the gradient; the second can
+    p = Value(1.0)
+    got = run(Adam([p], lr=0.1, weight_decay=0.1), p, [0.5, -1.0])
+    assert got == pytest.approx(adam_by_hand(1.0, [0.5, -1.0], 0.1, wd_in_gradient=0.1), rel=1e-12)
+    p = Value(1.0)
+    got = run(AdamW([p], lr=0.1, weight_decay=0.1), p, [0.5, -1.0])
+    assert got == pytest.approx(
+        adam_by_hand(1.0, [0.5, -1.0], 0.1, shrink=1 - 0.1 * 0.1), rel=1e-12
+    )
+    assert got != pytest.approx(adam_by_hand(1.0, [0.5, -1.0], 0.1, wd_in_gradient=0.1), rel=1e-6)
