@@ -196,7 +196,8 @@ def test_default_sizes_and_noise():
 
 
 def test_load_passes_classes_to_the_k_class_sets_only():
-    assert np.array_equal(data.load("spiral", 60, 0.1)[1], data.spiral(60, 0.1, seed=0)[1])
+    assert np.array_equal(data.load("spiral", 60, 0.1)[0], data.spiral(60, 0.1, seed=0)[0])
+    assert np.array_equal(data.load("blobs", 60, 0.3)[0], data.blobs(60, 0.3, seed=0)[0])
     assert np.bincount(data.load("blobs", 60, 0.1, classes=4)[1]).tolist() == [15] * 4
     assert np.bincount(data.load("spiral", 60, 0.1, seed=1, classes=None)[1]).tolist() == [20] * 3
     assert np.array_equal(data.load("xor", 30, 0.1, seed=2, classes=2)[0], data.xor(30, 0.1, 2)[0])
@@ -268,3 +269,40 @@ def test_default_split_and_samplers_are_seeded():
     batches = [b for _, b in data.iterate_minibatches(X, y, 8, rng=7)]
     assert np.array_equal(np.concatenate(batches), y[order])
     assert np.array_equal(data.sample_training_data((X, y), 3, rng=7)[1], y[order[:3]])
+
+
+@pytest.mark.parametrize(
+    ("make", "low"), [(data.xor, -1.0), (data.simple, 0.0), (data.diagonal, 0.0), (data.split, 0.0)]
+)
+def test_square_sets_fill_their_square(make, low):
+    # uniform in [low, 1]^2: every quarter of each side gets about a quarter of the points
+    X, _ = make(4000, noise=0.0, seed=1)
+    assert ((low <= X) & (X <= 1.0)).all()
+    for column in X.T:
+        counts = np.histogram(column, bins=4, range=(low, 1.0))[0]
+        assert (np.abs(counts - 1000) < 120).all()
+
+
+def test_circles_angles_are_evenly_spaced_without_repeating_the_start():
+    X, y = data.circles(20, noise=0.0, seed=0, factor=0.5)
+    assert np.bincount(y).tolist() == [10, 10]
+    for label in (0, 1):
+        angles = np.sort(np.arctan2(X[y == label, 1], X[y == label, 0]) % (2 * np.pi))
+        assert np.allclose(angles, 2 * np.pi * np.arange(10) / 10)
+
+
+def test_spiral_arm_j_turns_from_4j_to_4j_plus_4_radians():
+    X, y = data.spiral(30, noise=0.0, seed=0, classes=3)
+    for j in range(3):
+        arm = X[y == j]
+        t = np.linspace(4.0 * j, 4.0 * (j + 1), 10)
+        assert np.allclose(
+            arm, np.c_[np.linspace(0, 1, 10) * np.sin(t), np.linspace(0, 1, 10) * np.cos(t)]
+        )
+
+
+def test_two_classes_is_the_fewest():
+    assert np.bincount(data.spiral(20, 0.0, classes=2)[1]).tolist() == [10, 10]
+    assert np.bincount(data.blobs(20, 0.0, classes=2)[1]).tolist() == [10, 10]
+    with pytest.raises(ValueError, match=r"^spiral: classes must be an int >= 2, got 1$"):
+        data.spiral(20, classes=1)
