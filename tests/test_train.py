@@ -153,6 +153,16 @@ def test_k_class_predictions_are_the_argmax():
     assert predict(model, X).tolist() == [int(np.argmax(r)) for r in scores]
 
 
+@pytest.fixture
+def no_tqdm_monitor(monkeypatch):
+    """Bars without tqdm's monitor thread. The thread takes tqdm's lock now and then, and a process
+    forked while it holds the lock (as the mutation runner forks) would wait for it for ever."""
+    from tqdm import tqdm
+
+    monkeypatch.setattr(tqdm, "monitor_interval", 0)
+
+
+@pytest.mark.usefixtures("no_tqdm_monitor")
 def test_progress_bar_is_silent_when_asked_and_off_a_terminal(capsys):
     X, y = data.moons(10, noise=0.1, seed=0)
     fit(MLP(2, [2, 1], seed=0), X, y, steps=2)  # pytest's stderr is not a TTY
@@ -236,6 +246,7 @@ def test_epochs_cover_every_point_once_and_count_steps():
     assert one == pytest.approx(full.loss, rel=1e-14)
 
 
+@pytest.mark.usefixtures("no_tqdm_monitor")
 def test_progress_bar_counts_the_steps(capsys):
     X, y = data.xor(10, seed=0)
     fit(MLP(2, [1], seed=0), X, y, epochs=2, batch_size=4, progress=True)
