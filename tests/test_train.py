@@ -1,6 +1,8 @@
 """Training: the micrograd demo reaches 100%, stated bars on circles, xor and a 3-class spiral,
 minibatches and epochs, evaluation without a graph, progress output, and the plots."""
 
+import threading
+
 import numpy as np
 import pytest
 
@@ -155,11 +157,15 @@ def test_k_class_predictions_are_the_argmax():
 
 @pytest.fixture
 def no_tqdm_monitor(monkeypatch):
-    """Bars without tqdm's monitor thread. The thread takes tqdm's lock now and then, and a process
-    forked while it holds the lock (as the mutation runner forks) would wait for it for ever."""
+    """Bars that lock only this process, and no monitor thread. tqdm's default lock is shared with
+    every process forked after it was made (the mutation runner forks one per mutant); one that
+    exits while holding it would leave all the others waiting for it for ever."""
     from tqdm import tqdm
+    from tqdm.auto import tqdm as auto_tqdm
 
-    monkeypatch.setattr(tqdm, "monitor_interval", 0)
+    for cls in (tqdm, auto_tqdm):
+        monkeypatch.setattr(cls, "_lock", threading.RLock(), raising=False)
+        monkeypatch.setattr(cls, "monitor_interval", 0)
 
 
 @pytest.mark.usefixtures("no_tqdm_monitor")
