@@ -1,7 +1,11 @@
 """Training: the micrograd demo reaches 100%, stated bars on circles, xor and a 3-class spiral,
 minibatches and epochs, evaluation without a graph, progress output, and the plots."""
 
+import math
+import re
+import sys
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -215,7 +219,9 @@ def test_auto_loss_is_hinge_for_one_output_and_cross_entropy_for_k():
 def test_history_records_each_step_and_the_time_it_took():
     X, y = data.xor(8, seed=0)
     opt = SGD(MLP(2, [1], seed=0).parameters(), lr=0.5)
+    start = time.perf_counter()
     h = fit(MLP(2, [1], seed=0), X, y, steps=4, optimizer=opt, scheduler=StepLR(opt, 2, 0.5))
+    assert h.seconds <= time.perf_counter() - start
     assert h.steps == 4 == len(h.accuracy)
     assert h.lr == [0.5, 0.5, 0.25, 0.25]  # the rate each step used, before the schedule moves it
     assert h.seconds > 0.0
@@ -257,7 +263,16 @@ def test_progress_bar_counts_the_steps(capsys):
     X, y = data.xor(10, seed=0)
     fit(MLP(2, [1], seed=0), X, y, epochs=2, batch_size=4, progress=True)
     err = capsys.readouterr().err
-    assert "6/6" in err and "train" in err
+    assert err.startswith("\rtrain: ") and "6/6" in err and "step/s" in err
+    assert re.search(r"\bacc=\d+%", err) and re.search(r"\bloss=\d\.\d{4}\b", err)
+
+
+@pytest.mark.usefixtures("no_tqdm_monitor")
+def test_progress_bar_shows_by_default_on_a_terminal(capsys, monkeypatch):
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    X, y = data.xor(10, seed=0)
+    fit(MLP(2, [1], seed=0), X, y, steps=2)
+    assert "2/2" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
@@ -268,9 +283,15 @@ def test_progress_bar_counts_the_steps(capsys):
         ({"epochs": 0}, "^fit: epochs must be >= 1, got 0$"),
         ({"batch_size": 0}, "^fit: batch_size must be >= 1, got 0$"),
         ({"loss": "bce", "model": MLP(2, [3])}, "^bce is a binary loss .* this one has 3$"),
+        ({"loss": "hinge", "model": MLP(2, [2])}, "^hinge is a binary loss .* this one has 2$"),
+        ({"loss": "l1"}, "^unknown loss 'l1'; choose one of auto, hinge, bce, cross_entropy, mse$"),
         ({"loss": "cross_entropy"}, r"^cross_entropy needs one output per class \(k >= 2\)"),
         ({"y": [0, 1, 2, 1]}, "^fit: a one-output model is binary, but y has labels up to 2$"),
         ({"y": [0, 1, 3, 1], "model": MLP(2, [3])}, "^fit: y has labels up to 3 but the model"),
+        (
+            {"y": [0, 1, 2, 1], "model": MLP(2, [2])},
+            "^fit: y has labels up to 2 but the model has 2",
+        ),
         ({"y": [0, 1, 1]}, r"^expected y of shape \(4,\) to match X, got shape \(3,\)$"),
         ({"y": [0, 1, -1, 1]}, "^expected y to hold class numbers 0, 1, ..., k-1$"),
         ({"y": [0.0, 1.0, 1.0, 0.0]}, "^expected y to hold class numbers"),
@@ -305,3 +326,38 @@ def test_predict_scores_and_classes_by_hand():
         neuron.w[0].data, neuron.w[1].data, neuron.b.data = w1, w2, 0.0
     assert predict_scores(k, [[3.0, 1.0]]).tolist() == [[3.0, 1.0]]
     assert predict(k, X).tolist() == [0, 1, 0]  # a tie goes to the first class, like argmax
+
+
+def test_batch_loss_bce_and_cross_entropy_by_hand():
+    # bce on logits 0 and 2, labels 0 and 1: (log(1 + e^0) + log(1 + e^-2)) / 2
+    bce = batch_loss(values(0.0, 2.0), [0, 1], "bce", [], 0.0)
+    assert bce.data == pytest.approx((math.log(2) + math.log(1 + math.exp(-2))) / 2, rel=1e-14)
+    # softmax of logits (0, log 2) gives class 1 the probability 2/3: the loss is log(3/2)
+    ce = batch_loss([values(0.0, math.log(2))], [1], "cross_entropy", [], 0.0)
+    assert ce.data == pytest.approx(math.log(1.5), rel=1e-14)
+
+
+def test_a_score_of_exactly_zero_counts_as_class_0_in_the_batch_accuracy():
+    model = MLP(2, [1], seed=0)
+    (neuron,) = model.layers[0].neurons
+    neuron.w[0].data, neuron.w[1].data, neuron.b.data = 1.0, -1.0, 0.0
+    X = np.array([[1.0, 1.0], [2.0, 1.0]])  # scores 0 and 1
+    assert fit(model, X, [1, 1], steps=1, optimizer=SGD(model.parameters(), lr=0.0)).accuracy == [
+        0.5
+    ]
+
+
+def test_default_steps_seed_and_batch_of_one():
+    X, y = data.xor(10, seed=0)
+    assert fit(MLP(2, [1], seed=0), X, y, optimizer=SGD([Value(0.0)], lr=0.0)).steps == 100
+    runs = [
+        fit(MLP(2, [1], seed=0), X, y, steps=3, batch_size=1, **kw).loss for kw in ({}, {"seed": 0})
+    ]
+    assert runs[0] == runs[1]
+    runs = [
+        fit(MLP(2, [1], seed=0), X, y, epochs=2, batch_size=3, **kw).loss
+        for kw in ({}, {"seed": 0})
+    ]
+    assert runs[0] == runs[1]
+    other = fit(MLP(2, [1], seed=0), X, y, epochs=2, batch_size=3, seed=1).loss
+    assert other != runs[0]  # another seed, another order of batches
