@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 KILLED = {1, 3, 24, -24, 36, 152, 255}  # mutmut's exit codes for "a test failed" and "timed out"
-SURVIVED = {0}
+SURVIVED = {0, 5, 33}  # no test failed, or no selected test reaches the mutated function
 # A README table row naming an equivalent mutant: | `autograd.optim.x_step__mutmut_3` | reason |
 EQUIVALENT = re.compile(r"^\|\s*`(autograd\.[\w.ǁ]+__mutmut_\d+)`")
 

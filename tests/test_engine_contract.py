@@ -110,3 +110,10 @@ def test_relu_at_zero_and_below() -> None:
         out.backward()
         assert out.data == expected
         assert v.grad == (1.0 if x > 0 else 0.0)
+
+
+def test_format_with_a_spec_formats_the_number_and_without_one_is_the_repr() -> None:
+    x = Value(2.5, label="x")
+    assert f"{x:.3f}" == "2.500" and f"{x:+g}" == "+2.5"
+    assert f"{x}" == repr(x) == "Value(data=2.5, grad=0.0, label='x')"
+    assert float(x) == 2.5
