@@ -8,20 +8,27 @@
 (-4.0, -4.0, 3.0)
 """
 
+from .check import check_engine
 from .engine import Value, enable_grad, gc_paused, grad, is_grad_enabled, no_grad
 from .explain import backprop_steps, explain, print_tree, text_tree
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 
-# The diagram functions import the graphviz package only when called, so this import stays light.
+# The diagram functions and the explorer page import the graphviz package only when called, so
+# these imports stay light.
+from .network import draw_network
+from .pages import explore
 from .viz import draw_dot, save_diagram
 
 __all__ = [
     "GradcheckError",
     "Value",
     "backprop_steps",
+    "check_engine",
     "draw_dot",
+    "draw_network",
     "enable_grad",
     "explain",
+    "explore",
     "gc_paused",
     "grad",
     "gradcheck",

@@ -4,54 +4,132 @@ Commands:
     walkthrough   the lecture's worked example f = (x + y) * z, backpropagated step by step
     draw          parse an expression, run backward, and draw its graph (or print it as text)
     train         train a small MLP on a toy 2-D dataset and plot the decision boundary
+    check         grade a Value class you wrote yourself against this engine
 
-Bad usage (unknown flags, a malformed expression, a file that cannot be read) prints a one-line
-message and exits with code 2, never a traceback.
+Bad usage (unknown flags, a malformed expression, a file that cannot be read, sizes beyond what
+this pure-Python engine can hold in memory) prints a one-line message and exits with code 2, never
+a traceback. Ctrl-C stops with one line and exit code 130. Files are written atomically (to a
+temporary name, then renamed), so an interrupted run never leaves a half-written file behind.
 """
 
 from __future__ import annotations
 
 import argparse
+import inspect
+import io
 import os
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn, cast
 
 __all__ = ["CLIError", "build_parser", "main"]
+
+PROG = "python -m autograd"
+
+#: the largest ``--n`` of ``train`` (numbers of points beyond it are typos or memory bombs)
+MAX_POINTS = 1_000_000
+#: the most points x neurons one training step may touch: each makes about 300 bytes of graph
+MAX_STEP_SIZE = 1_000_000
+#: bounds on the width and precision of a ``--fmt`` spec (``format(x, "500000000.2f")`` is 500 MB)
+MAX_FMT_WIDTH = 100
+MAX_FMT_PRECISION = 50
 
 
 class CLIError(Exception):
     """A problem with what the user asked for; reported as one line, exit code 2."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, but a bad flag is reported in one line (not the usage plus the error),
+    like every other mistake: ``python -m autograd train: error: argument --seed: ...``."""
+
+    def error(self, message: str) -> NoReturn:
+        message = " ".join(message.split())
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m autograd",
+    parser = _Parser(
+        prog=PROG,
         description="A scalar autograd engine for learning backprop.",
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # The commands' parsers are _Parsers too (one-line errors); to their builders, plain ones.
+    sub = cast(
+        "argparse._SubParsersAction[argparse.ArgumentParser]",
+        parser.add_subparsers(dest="command", required=True, metavar="COMMAND"),
+    )
     _add_walkthrough(sub)
     _add_draw(sub)
     _add_train(sub)
+    _add_check(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    # Bad flags exit with code 2 and a usage message; unknown ones are reported by the command's
-    # own parser, so the usage shown is that command's.
-    args, extra = parser.parse_known_args(argv)
-    if extra:
-        _command_parser(parser, args.command).error(f"unrecognized arguments: {' '.join(extra)}")
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
+        parser = build_parser()
+        # Bad flags exit with code 2 and one line; unknown ones are reported by the command's
+        # own parser, so the line names that command.
+        args, extra = parser.parse_known_args(_expression_first(parser, argv))
+        if extra:
+            _command_parser(parser, args.command).error(
+                f"unrecognized arguments: {' '.join(extra)}"
+            )
         code: int = args.run(args)
     except CLIError as err:
-        print(f"{parser.prog} {args.command}: error: {err}", file=sys.stderr)
+        print(f"{PROG} {args.command}: error: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        # Ctrl-C: one line, and the shell's code for "stopped by SIGINT" (128 + 2). Files being
+        # written are temporary until complete (autograd._atomic), so nothing is left half-done.
+        # On a terminal the ^C echo (or a progress bar) may hold the line: start a fresh one.
+        lead = "\n" if sys.stderr.isatty() else ""
+        print(f"{lead}{PROG}: interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:
         # The reader went away (e.g. `... --text | head`): stop quietly, as Unix tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     return code
+
+
+def _expression_first(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """Let ``draw``'s expression start with a minus sign: ``draw "-x" x=1``.
+
+    argparse takes every word that starts with ``-`` for a flag. The first word after ``draw``
+    that is not one of its flags (or a flag's value) is the expression, so such a word is
+    marked as a positional argument by a leading space (which the expression parser ignores).
+    Words starting with ``-o`` or ``-h`` keep their meaning as flags (``-ofile.svg`` is
+    ``-o file.svg``); write such an expression with parentheses: ``"(-o)*2"``.
+    """
+    if not argv or argv[0] != "draw":
+        return argv
+    draw = _command_parser(parser, "draw")
+    takes_value = {
+        option
+        for action in draw._actions
+        if action.option_strings and action.nargs != 0
+        for option in action.option_strings
+    }
+    out = list(argv)
+    i = 1
+    while i < len(out):
+        word = out[i]
+        if word == "--":
+            break
+        if word.startswith("--"):
+            i += 2 if word in takes_value else 1
+            continue
+        if word.startswith("-") and len(word) > 1 and word[1] not in "oh":
+            out[i] = " " + word  # the expression itself
+            break
+        if word.startswith("-") and len(word) > 1:
+            i += 2 if word in takes_value else 1
+            continue
+        break  # the first positional word: the expression, not starting with "-"
+    return out
 
 
 def _command_parser(parser: argparse.ArgumentParser, command: str) -> argparse.ArgumentParser:
@@ -69,9 +147,66 @@ def _command_parser(parser: argparse.ArgumentParser, command: str) -> argparse.A
 
 
 def _add_walkthrough(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from .explain import explain
+
+    default = _default(explain, "fmt")
     p = sub.add_parser("walkthrough", help="the worked example f = (x + y) * z, step by step")
-    p.add_argument("--fmt", default=".4g", help="number format spec, e.g. .4g (default) or .2f")
+    p.add_argument(
+        "--fmt",
+        type=_NumberFormat(),
+        default=default,
+        help=f"number format spec, e.g. {default} (default) or .2f",
+    )
     p.set_defaults(run=_run_walkthrough)
+
+
+def _default(fn: Callable[..., Any], name: str) -> Any:
+    """The default of ``fn``'s parameter ``name``: the one place that default is written."""
+    return inspect.signature(fn).parameters[name].default
+
+
+class _NumberFormat:
+    """argparse type: a format spec for floats (``.4f``, ``>10.3e``) that is safe to print.
+
+    The width and precision are bounded (``500000000.2f`` would build a 500 MB string), and
+    the fill character must be printable and mean nothing in a diagram's record labels
+    (``\\<7.2f`` would end a label early and break the DOT).
+    """
+
+    _SPEC = re.compile(
+        r"(?:(?P<fill>.)?[<>=^])?[-+ ]?z?#?0?(?P<width>\d+)?[,_]?(?:\.(?P<precision>\d+))?"
+        r"[eEfFgGn%]?",
+        re.DOTALL,
+    )
+
+    def __call__(self, text: str) -> str:
+        from .explain import check_number_format
+
+        try:
+            check_number_format(text, "--fmt")
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not a number format (try .4f or .4g)"
+            ) from None
+        spec = self._SPEC.fullmatch(text)
+        if spec is None:  # pragma: no cover - check_number_format accepted it: Python's grammar
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number format (try .4f or .4g)")
+        width, precision, fill = spec["width"], spec["precision"], spec["fill"]
+        if width is not None and int(width) > MAX_FMT_WIDTH:
+            raise argparse.ArgumentTypeError(
+                f"{text!r}: the width {int(width)} is too large (at most {MAX_FMT_WIDTH})"
+            )
+        if precision is not None and int(precision) > MAX_FMT_PRECISION:
+            raise argparse.ArgumentTypeError(
+                f"{text!r}: the precision {int(precision)} is too large "
+                f"(at most {MAX_FMT_PRECISION})"
+            )
+        if fill is not None and (not fill.isprintable() or fill in '\\{}|<>"'):
+            raise argparse.ArgumentTypeError(
+                f"{text!r}: the fill character {fill!r} is not allowed "
+                '(use a printable character other than \\ { } | < > ")'
+            )
+        return text
 
 
 def _run_walkthrough(args: argparse.Namespace) -> int:
@@ -80,10 +215,6 @@ def _run_walkthrough(args: argparse.Namespace) -> int:
     from .explain import describe, explain, node_names, print_tree
 
     fmt: str = args.fmt
-    try:
-        format(1.0, fmt)
-    except ValueError:
-        raise CLIError(f"--fmt {fmt!r} is not a number format (try .4g or .2f)") from None
     x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
     q = x + y
     q.label = "q"
@@ -118,6 +249,12 @@ def _run_walkthrough(args: argparse.Namespace) -> int:
 
 
 def _add_draw(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from .explain import text_tree
+    from .viz import _COLORINGS, _RANKDIRS, draw_dot
+
+    dot_fmt = _default(draw_dot, "fmt") or "shortest exact-looking"
+    text_fmt = _default(text_tree, "fmt") or "shortest exact-looking"
+
     p = sub.add_parser(
         "draw",
         help="draw the graph of an expression with its values and gradients",
@@ -135,14 +272,20 @@ def _add_draw(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "-o",
         "--output",
         metavar="FILE",
-        help="write the diagram to FILE; the extension picks the format: .svg .png .pdf .dot .gv",
+        help="write the diagram to FILE; the extension picks the format: .svg .png .pdf .dot .gv, "
+        "or .html for a page that steps through the forward and backward pass",
     )
     p.add_argument(
         "--text",
         action="store_true",
         help="print the graph as a text tree and the backward pass step by step instead",
     )
-    p.add_argument("--rankdir", choices=("LR", "TB", "RL", "BT"), default="LR", help="layout")
+    p.add_argument(
+        "--rankdir",
+        choices=_RANKDIRS,
+        default=_default(draw_dot, "rankdir"),
+        help="layout: LR is left to right (default: %(default)s)",
+    )
     p.add_argument("--no-grad", action="store_true", help="do not run backward(); show data only")
     p.add_argument(
         "--edge-labels",
@@ -151,17 +294,23 @@ def _add_draw(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument(
         "--color",
-        choices=("role", "grad", "none"),
-        default="role",
-        help="fill by role (inputs, output), by gradient sign and size, or not at all",
+        choices=_COLORINGS,
+        default=_default(draw_dot, "color"),
+        help="fill by role (inputs, output), by gradient sign and size, or not at all "
+        "(default: %(default)s)",
     )
-    p.add_argument("--fmt", default=None, help="number format spec (default .4f; .4g for --text)")
+    p.add_argument(
+        "--fmt",
+        type=_NumberFormat(),
+        default=None,
+        help=f"number format spec, e.g. .4f (default: {dot_fmt}; {text_fmt} for --text)",
+    )
     p.set_defaults(run=_run_draw)
 
 
 def _run_draw(args: argparse.Namespace) -> int:
     """Parse the expression safely (autograd.expr, never eval), backprop, then draw or print."""
-    from .explain import explain, print_tree
+    from .explain import explain, text_tree
     from .expr import ExpressionError, evaluate, parse_assignment
 
     try:
@@ -171,41 +320,81 @@ def _run_draw(args: argparse.Namespace) -> int:
         raise CLIError(str(err)) from None
     show_grad = not args.no_grad
     if show_grad:
-        root.backward()
-    fmt: str = args.fmt or (".4g" if args.text else ".4f")
-    try:
-        format(1.0, fmt)
-    except ValueError:
-        raise CLIError(f"--fmt {fmt!r} is not a number format (try .4f or .4g)") from None
+        try:
+            root.backward()
+        except ArithmeticError as err:  # e.g. a derivative too large for a float
+            raise CLIError(
+                f"cannot compute the gradients: {_arithmetic(err)} "
+                "(--no-grad draws the values alone)"
+            ) from None
+    # Without --fmt each view uses its own default (draw_dot's, text_tree's, explain's).
+    fmt: dict[str, Any] = {} if args.fmt is None else {"fmt": args.fmt}
+    page = args.output is not None and args.output.lower().endswith(".html")
 
     if args.text:
-        print_tree(root, fmt=fmt, show_grad=show_grad)
+        # Both views are made before anything is printed, so an error leaves no half output.
+        steps = io.StringIO()
+        try:
+            tree = text_tree(root, show_grad=show_grad, **fmt)
+            if show_grad:
+                explain(root, file=steps, **fmt)
+        except ArithmeticError as err:
+            raise CLIError(f"cannot show the backward pass: {_arithmetic(err)}") from None
+        print(tree)
         if show_grad:
             print()
-            explain(root, fmt=fmt)
+            print(steps.getvalue(), end="")
         return 0
 
-    from .viz import GraphvizNotFoundError, draw_dot, save_diagram
+    from ._atomic import replacing
+    from .viz import (
+        IMAGE_FORMATS,
+        SOURCE_FORMATS,
+        GraphvizNotFoundError,
+        draw_dot,
+        save_diagram,
+    )
 
     try:
+        if page:
+            # The explorer page: it steps through both passes itself, so it ignores --no-grad.
+            save_diagram(root, args.output, rankdir=args.rankdir, edge_labels=True, **fmt)
+            print(f"wrote {args.output} (open it in a browser: → steps, space plays)")
+            return 0
         dot = draw_dot(
             root,
             rankdir=args.rankdir,
             show_grad=show_grad,
-            fmt=fmt,
             color=args.color,
             edge_labels=args.edge_labels,
+            **fmt,
         )
         if args.output is None:
             print(dot.source, end="")
             return 0
-        path = save_diagram(dot, args.output)
+        formats = IMAGE_FORMATS + SOURCE_FORMATS
+        if os.path.splitext(args.output)[1].lower().lstrip(".") not in formats:
+            raise CLIError(
+                f"cannot tell the format of {args.output!r} from its extension; "
+                f"use one of {', '.join('.' + e for e in formats)}"
+            )
+        with replacing(args.output) as tmp:
+            save_diagram(dot, tmp)
     except (GraphvizNotFoundError, ImportError, ValueError, RuntimeError) as err:
         raise CLIError(" ".join(str(err).split())) from None
+    except ArithmeticError as err:  # e.g. an edge label's local derivative beyond float range
+        raise CLIError(f"cannot draw the graph: {_arithmetic(err)}") from None
     except OSError as err:
         raise CLIError(f"cannot write {args.output!r}: {err.strerror or err}") from None
-    print(f"wrote {path}")
+    print(f"wrote {args.output}")
     return 0
+
+
+def _arithmetic(err: ArithmeticError) -> str:
+    """A float error in words: OverflowError's own text is ``(34, 'Numerical result ...')``."""
+    if isinstance(err, OverflowError):
+        return "a derivative is too large for a float"
+    return " ".join(str(err).split()) or type(err).__name__
 
 
 # --- train -------------------------------------------------------------------------------------
@@ -221,18 +410,23 @@ example:
 
 
 class _TrainInt:
-    """argparse type: an integer >= minimum (a bad value gives the usage message, exit 2)."""
+    """argparse type: an integer >= minimum and <= maximum if given (a bad value gives the usage
+    message, exit 2)."""
 
-    def __init__(self, minimum: int) -> None:
-        self.minimum = minimum
+    def __init__(self, minimum: int, maximum: int | None = None) -> None:
+        self.minimum, self.maximum = minimum, maximum
 
     def __call__(self, text: str) -> int:
+        shown = text if len(text) <= 40 else text[:37] + "..."
         try:
             value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-        if value < self.minimum:
-            raise argparse.ArgumentTypeError(f"expected an integer >= {self.minimum}, got {value}")
+        except ValueError:  # also for more than 4300 digits
+            raise argparse.ArgumentTypeError(f"expected an integer, got {shown!r}") from None
+        if value < self.minimum or (self.maximum is not None and value > self.maximum):
+            bound = f">= {self.minimum}"
+            if self.maximum is not None:
+                bound = f"from {self.minimum} to {self.maximum:,}"
+            raise argparse.ArgumentTypeError(f"expected an integer {bound}, got {shown}")
         return value
 
 
@@ -246,14 +440,16 @@ class _TrainFloat:
         try:
             value = float(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+            shown = text if len(text) <= 40 else text[:37] + "..."
+            raise argparse.ArgumentTypeError(f"expected a number, got {shown!r}") from None
         lo, hi = self.minimum, self.maximum
         too_low = value <= lo if self.strict else value < lo
         finite = value - value == 0  # false for inf and nan
         if not finite or too_low or (hi is not None and value >= hi):
             low = f"> {lo:g}" if self.strict else f">= {lo:g}"
             high = f" and < {hi:g}" if hi is not None else ""
-            raise argparse.ArgumentTypeError(f"expected a number {low}{high}, got {text!r}")
+            shown = text if len(text) <= 40 else text[:37] + "..."
+            raise argparse.ArgumentTypeError(f"expected a number {low}{high}, got {shown!r}")
         return value
 
 
@@ -278,7 +474,11 @@ def _add_train(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="which toy dataset (default: moons)",
     )
     d.add_argument(
-        "--n", type=_TrainInt(2), default=100, metavar="N", help="number of points (default: 100)"
+        "--n",
+        type=_TrainInt(2, MAX_POINTS),
+        default=100,
+        metavar="N",
+        help="number of points (default: 100)",
     )
     d.add_argument(
         "--noise",
@@ -289,9 +489,9 @@ def _add_train(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     d.add_argument(
         "--classes",
         type=_TrainInt(2),
-        default=3,
+        default=None,
         metavar="K",
-        help="number of classes for spiral and blobs (default: 3)",
+        help="number of classes for spiral and blobs (default: 3); the other datasets have 2",
     )
     d.add_argument(
         "--test-fraction",
@@ -397,22 +597,32 @@ def _add_train(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     t.add_argument(
         "--seed",
-        type=int,
+        type=_TrainInt(0, 2**32 - 1),  # what numpy's RandomState accepts
         default=1337,
         help="seed for the data, the initial weights and the minibatches (default: 1337)",
     )
     o = p.add_argument_group("output")
-    o.add_argument("--plot", metavar="PNG", help="write the decision boundary picture here")
+    o.add_argument(
+        "--plot",
+        metavar="PNG",
+        help="write the decision boundary picture here (held-out points drawn as rings)",
+    )
     o.add_argument("--curves", metavar="PNG", help="write the loss/accuracy curves here")
     o.add_argument("--save", metavar="MODEL.json", help="save the trained model as JSON here")
+    o.add_argument(
+        "--report",
+        metavar="HTML",
+        help="write a replay page here: the boundary forming step by step, with the curves",
+    )
     o.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=_run_train)
 
 
 def _run_train(args: argparse.Namespace) -> int:
-    import os
+    import math
     import time
 
+    from ._atomic import replacing
     from .data import MULTICLASS, load, train_test_split
     from .nn import MLP
     from .optim import (
@@ -426,16 +636,37 @@ def _run_train(args: argparse.Namespace) -> int:
         Optimizer,
         StepLR,
     )
-    from .serialize import load_model, save_model
+    from .serialize import check_model_size, load_model, save_model
     from .train import accuracy, fit, resolve_loss
 
-    classes = args.classes if args.dataset in MULTICLASS else 2
-    X, y = load(args.dataset, args.n, args.noise, seed=args.seed, classes=classes)
+    if args.dataset in MULTICLASS:
+        classes = 3 if args.classes is None else args.classes
+    elif args.classes in (None, 2):
+        classes = 2
+    else:
+        raise CLIError(
+            f"--classes {args.classes}: the {args.dataset} dataset always has 2 classes; "
+            f"--classes applies to {' and '.join(MULTICLASS)}"
+        )
+    nout = 1 if classes == 2 else classes
+    if not args.load:  # check the size before building anything
+        try:
+            check_model_size(2, [*args.hidden, nout], "--hidden")
+        except ValueError as err:
+            raise CLIError(str(err)) from None
+    try:
+        X, y = load(args.dataset, args.n, args.noise, seed=args.seed, classes=classes)
+    except ValueError as err:
+        raise CLIError(f"{err} (--n {args.n}, --classes {classes})") from None
     if args.test_fraction > 0:
         X_train, X_test, y_train, y_test = train_test_split(X, y, args.test_fraction, args.seed)
+        if not len(y_train):
+            raise CLIError(
+                f"--test-fraction {args.test_fraction:g} of --n {args.n} points holds out "
+                f"all of them; no points are left to train on"
+            )
     else:
         X_train, X_test, y_train, y_test = X, X[:0], y, y[:0]
-    nout = 1 if classes == 2 else classes
 
     if args.load:
         try:
@@ -459,6 +690,14 @@ def _run_train(args: argparse.Namespace) -> int:
         raise CLIError(f"--loss {args.loss}: {err}") from None
 
     steps = 100 if args.steps is None and args.epochs is None else args.steps
+    points_per_step = min(args.batch_size or len(y_train), len(y_train))
+    if points_per_step * sum(model.nouts) > MAX_STEP_SIZE and (steps or args.epochs):
+        raise CLIError(
+            f"a step over {points_per_step:,} points with {sum(model.nouts):,} neurons would "
+            f"build a graph of about {2 * points_per_step * sum(model.nouts):,} nodes, "
+            f"more than fits in memory; use --batch-size "
+            f"{max(MAX_STEP_SIZE // sum(model.nouts), 1):,} or smaller"
+        )
     per_epoch = -(-len(y_train) // (args.batch_size or len(y_train)))
     total = steps if args.epochs is None else args.epochs * per_epoch
     params = model.parameters()
@@ -484,6 +723,21 @@ def _run_train(args: argparse.Namespace) -> int:
     else:
         scheduler = ConstantLR(optimizer)
 
+    replay = None
+    if args.report:
+        from .pages import TrainingReplay
+
+        settings = {
+            name.replace("_", " "): " ".join(map(str, value)) if isinstance(value, list) else value
+            for name, value in vars(args).items()
+            if name not in ("run", "command", "plot", "curves", "save", "report", "quiet")
+            and value is not None
+            and (name != "classes" or args.dataset in MULTICLASS)
+        }
+        settings["loss"] = loss  # 'auto' resolved
+        title = f"{args.dataset}: {model.nin}-{'-'.join(map(str, model.nouts))} MLP, {loss} loss"
+        replay = TrainingReplay(model, X_train, y_train, settings=settings, title=title)
+
     start = time.perf_counter()
     history = None
     if total:
@@ -501,35 +755,59 @@ def _run_train(args: argparse.Namespace) -> int:
                 alpha=args.alpha,
                 seed=args.seed,
                 progress=False if args.quiet else None,
+                callback=replay,
             )
         except ValueError as err:
             raise CLIError(str(err)) from None
     seconds = time.perf_counter() - start
 
-    written = []
+    if args.curves and history is None:
+        raise CLIError("--curves needs at least one training step")
+    if args.save:
+        diverged = next((n for n, p in model.named_parameters() if not math.isfinite(p.data)), "")
+        if diverged:
+            raise CLIError(
+                f"training diverged (parameter {diverged} is not finite); {args.save!r} was not "
+                "written: try a smaller --lr"
+            )
+
+    # Each file is written to a temporary name and renamed into place when complete.
+    written: list[str] = []
+    path = ""  # the file being written, for the error message
     try:
-        for path in (args.save, args.plot, args.curves):
+        for path in (args.save, args.plot, args.curves, args.report):
             if path and os.path.dirname(path):
                 os.makedirs(os.path.dirname(path), exist_ok=True)
         if args.save:
-            save_model(model, args.save)
-            written.append(args.save)
+            path = args.save
+            save_model(model, path)
+            written.append(path)
         if args.plot or args.curves:
             from .plot import plot_decision_boundary, plot_history
 
             if args.plot:
+                path = args.plot
                 title = f"{args.dataset}: {model.nin}-{'-'.join(map(str, model.nouts))} MLP"
-                plot_decision_boundary(model, X, y, args.plot, title=title)
-                written.append(args.plot)
-            if args.curves:
-                if history is None:
-                    raise CLIError("--curves needs at least one training step")
-                plot_history(history, args.curves)
-                written.append(args.curves)
+                with replacing(path) as tmp:
+                    plot_decision_boundary(
+                        model, X_train, y_train, tmp, X_test=X_test, y_test=y_test, title=title
+                    )
+                written.append(path)
+            if args.curves and history is not None:
+                path = args.curves
+                with replacing(path) as tmp:
+                    plot_history(history, tmp)
+                written.append(path)
+        if replay is not None:
+            path = args.report
+            if len(y_test):
+                replay.results["test accuracy"] = f"{accuracy(model, X_test, y_test):.1%}"
+            replay.save(path)
+            written.append(path)
     except OSError as err:
-        raise CLIError(f"cannot write {err.filename!r}: {err.strerror or err}") from None
-    except ImportError as err:
-        raise CLIError(str(err)) from None
+        raise CLIError(f"cannot write {path!r}: {err.strerror or err}") from None
+    except (ImportError, ValueError) as err:
+        raise CLIError(" ".join(str(err).split())) from None
 
     arch = f"MLP({model.nin}, {model.nouts})"
     if history is not None:
@@ -549,3 +827,50 @@ def _run_train(args: argparse.Namespace) -> int:
     if written:
         print("wrote           " + ", ".join(written))
     return 0
+
+
+# --- check -------------------------------------------------------------------------------------
+
+_CHECK_EPILOG = """\
+exit status: 0 when nothing is wrong (missing and limited are not errors), 1 when a check is
+wrong, 2 when the file cannot be checked at all (no such file or class, it fails to import).
+
+examples:
+  python -m autograd check my_engine.py
+  python -m autograd check my_engine.py:MyValue --timeout 30
+"""
+
+
+def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "check",
+        help="grade a Value class you wrote yourself against this engine",
+        description="Import FILE in a child process and grade its Value class (and its MLP, if "
+        "it has one) against autograd.Value: the same expressions built with both, every data "
+        "and gradient compared, each mistake explained with the chain-rule step it should have "
+        "taken.",
+        epilog=_CHECK_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("target", metavar="FILE[:CLASS]", help="your engine file; CLASS is Value")
+    p.add_argument(
+        "--timeout",
+        type=_TrainFloat(0.0, strict=True),
+        default=10.0,
+        metavar="SECONDS",
+        help="time limit for importing the file and for each check (default: 10)",
+    )
+    p.set_defaults(run=_run_check)
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    from .check import CheckError, check_file
+
+    path, _, class_name = str(args.target).partition(":")
+    if _ and not class_name.isidentifier():
+        raise CLIError(f"{args.target!r}: expected FILE.py:ClassName after the colon")
+    try:
+        report = check_file(path, class_name or "Value", timeout=args.timeout)
+    except CheckError as err:
+        raise CLIError(str(err)) from None
+    return report.exit_code

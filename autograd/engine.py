@@ -13,7 +13,8 @@ inputs in reverse topological order and applies the chain rule at every node::
     (-12.0, -4.0, -4.0, 3.0)
 
 Why it is fast (a learner can skip this): a node holds no closure, only a pointer to its rule in the
-shared table; ``__slots__`` removes the per-object dict; a node with one input (``x.tanh()``, and
+shared table; ``__slots__`` keeps its fields out of a per-object dict (a Value gets a dict
+only when you set an attribute of your own on it); a node with one input (``x.tanh()``, and
 ``x * 2.0``, which keeps the 2.0 in the node) is one object with no tuple, which also spares
 Python's garbage collector most of its scanning (see ``Value._prev``); and the graph walks are loops
 over explicit stacks, never recursion, so a chain of a million nodes is fine. A node holds no
@@ -28,7 +29,7 @@ import functools
 import gc
 import numbers
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from typing import Any, TypeVar, Union
 
@@ -101,12 +102,72 @@ class _GradMode:
         _grad_enabled.reset(self._local.tokens.pop())
 
     def __call__(self, fn: F) -> F:
+        """Decorate ``fn`` so that its body runs in this mode, as ``torch.no_grad()`` does.
+
+        A generator function's body runs in the mode each time it is resumed, and the caller's
+        mode is back while it is suspended at a ``yield``: only the generator's own work is
+        covered. An ``async def`` runs in the mode throughout, in its own task only: the mode
+        is a ContextVar, and each asyncio task has its own. Async generators are refused.
+        """
+        import inspect
+
+        mode = self.__class__
+        name = getattr(fn, "__qualname__", repr(fn))
+        if inspect.isasyncgenfunction(fn):
+            raise TypeError(
+                f"{mode.__name__}() cannot decorate the async generator function {name}: write "
+                f"'with {mode.__name__}():' inside its body instead"
+            )
+        if inspect.isgeneratorfunction(fn):
+
+            @functools.wraps(fn)
+            def generator(*args: Any, **kwargs: Any) -> Any:
+                return _run_generator_in(mode, fn(*args, **kwargs))
+
+            return generator  # type: ignore[return-value]
+        if inspect.iscoroutinefunction(fn):
+
+            @functools.wraps(fn)
+            async def coroutine(*args: Any, **kwargs: Any) -> Any:
+                with mode():
+                    return await fn(*args, **kwargs)
+
+            return coroutine  # type: ignore[return-value]
+
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with self.__class__():
+            with mode():
                 return fn(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]
+
+
+def _run_generator_in(
+    mode: type[_GradMode], gen: Generator[Any, Any, Any]
+) -> Generator[Any, Any, Any]:
+    """Drive ``gen`` step by step, each step inside ``mode()`` (PyTorch's ``_wrap_generator``).
+
+    Whatever the caller sends, throws or closes is passed on, so the wrapped generator behaves
+    as the original one does; only the grad mode around each of its steps differs.
+    """
+    try:
+        with mode():
+            response = gen.send(None)
+        while True:
+            try:
+                request = yield response
+            except GeneratorExit:
+                with mode():
+                    gen.close()
+                raise
+            except BaseException as err:
+                with mode():
+                    response = gen.throw(err)
+            else:
+                with mode():
+                    response = gen.send(request)
+    except StopIteration as stop:
+        return stop.value
 
 
 class no_grad(_GradMode):
@@ -169,12 +230,28 @@ class Value:
         _prev: the inputs this value was computed from, in order (empty for a leaf).
         _op: the short name of the op that made it (``'+'``, ``'*'``, ``'tanh'``; ``''``: a leaf).
 
+    Attributes of your own are welcome (``p.m = 0.0`` for Adam's state, ``v._vis_color``), as on
+    micrograd's Value. ``float(v)``, and with it ``math.exp(v)`` and friends, is refused with a
+    TypeError: the result would fall out of the graph; use ``v.exp()`` etc., or ``v.data``.
+
     The signature ``Value(data, _children=(), _op='', label='')`` is micrograd's, so micrograd
     code that builds its own op (passing children, then assigning ``out._backward = fn``) works
     unchanged.
     """
 
-    __slots__ = ("data", "grad", "label", "_inputs", "_op", "_rule", "_aux", "__weakref__")
+    # ``__dict__`` last: attributes of your own (``p.m = 0.0`` for an optimizer's state,
+    # ``v._vis_color``) work as on any object; the dict exists only on Values that have one.
+    __slots__ = (
+        "data",
+        "grad",
+        "label",
+        "_inputs",
+        "_op",
+        "_rule",
+        "_aux",
+        "__weakref__",
+        "__dict__",
+    )
 
     data: float
     grad: float
@@ -198,6 +275,11 @@ class Value:
             )
         self.data = _check_number(data, "Value()")
         self.grad = 0.0
+        if not isinstance(label, str):  # caught here, not as an AttributeError in a diagram later
+            raise TypeError(
+                f"Value({self.data!r}, label={label!r}): the label must be a str, got "
+                f"{type(label).__name__}; e.g. label={str(label)!r}"
+            )
         self.label = label
         children = tuple(_children)
         for child in children:
@@ -269,7 +351,14 @@ class Value:
         return format(self.data, spec) if spec else repr(self)
 
     def __float__(self) -> float:
-        return self.data
+        """Refused: ``math.exp(v)``, ``math.sqrt(v)``, ``float(v)`` would take the number out of
+        the graph, and no gradient would flow back through it. micrograd refuses them too."""
+        raise TypeError(
+            f"float() of a Value is refused, so that math.exp(v), math.sqrt(v), ... cannot "
+            f"silently drop it from the graph: use the Value's own methods (v.exp(), v.log(), "
+            f"v.tanh(), v.sqrt(), v ** 0.5, ...) to stay in the graph, or v.data for the plain "
+            f"number (here {self.data!r})"
+        )
 
     # -- comparisons look at .data; == and hash stay identity-based (Values live in sets/dicts) ---
 
@@ -511,8 +600,41 @@ class Value:
             node.grad = 0.0
 
 
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
+class _GCPause:
+    """The context manager behind :func:`gc_paused`: one per process, counting its users.
+
+    The collector is process-wide, so pausing it must be too: a counter under a lock, where the
+    first block in disables the collector and the last one out re-enables it, and only if it was
+    on when the first came in. (Each block remembering ``gc.isenabled()`` for itself races: one
+    thread's check and ``disable()`` can straddle another's ``enable()``, and then the collector
+    stays off for good.)
+    """
+
+    __slots__ = ("_depth", "_lock", "_was_enabled")
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._was_enabled = False
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._depth == 0:
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+            self._depth += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._depth -= 1
+            if self._depth == 0 and self._was_enabled:
+                gc.enable()
+
+
+_GC_PAUSE = _GCPause()
+
+
+def gc_paused() -> contextlib.AbstractContextManager[None]:
     """Pause Python's cyclic garbage collector inside the block, for speed.
 
     Graphs here contain no reference cycles, so reference counting frees each one the moment it is
@@ -521,16 +643,11 @@ def gc_paused() -> Iterator[None]:
     keeps rescanning it (and, every few steps, every object in the process). That is more than half
     the time of building and backpropagating a chain of a million steps, and a few per cent of
     the micrograd demo's training step. ``backward()`` always runs inside this;
-    ``train.fit`` wraps each training step in it. The collector is re-enabled on exit (it is
-    process-wide, so other threads run without it meanwhile).
+    ``train.fit`` wraps each training step in it. Blocks nest, also across threads: the
+    collector is re-enabled when the last block open in the process exits, if it was on before
+    the first (it is process-wide, so other threads run without it meanwhile).
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+    return _GC_PAUSE
 
 
 # --------------------------------------------------------------------------------------------------
@@ -889,6 +1006,10 @@ def grad(
             for child, d in zip(node._prev, partials):
                 adjoint[child] = _accumulate(adjoint.get(child), _times(g, d))
 
+    # With create_graph, a gradient can be a node that was already there (d(x*y)/dx is y itself,
+    # or a Value passed in grad_outputs): give each such one a new node of its own, a one-term
+    # sum, so that labelling or changing a gradient never touches the graph it came from.
+    existing = seen.union(s for s in seeds if isinstance(s, Value)) if create_graph else seen
     results: list[Any] = []
     for i, v in enumerate(ins):
         g = adjoint.get(v)
@@ -900,7 +1021,13 @@ def grad(
                 )
             results.append(None)
         elif create_graph:
-            results.append(g if isinstance(g, Value) else Value(float(g)))
+            if not isinstance(g, Value):
+                g = Value(float(g))
+            elif g in existing:
+                with enable_grad():
+                    g = Value.sum((g,))
+            existing.add(g)  # the same gradient asked for twice: two nodes
+            results.append(g)
         else:
             results.append(float(g))
     return tuple(results)

@@ -21,9 +21,13 @@ same everywhere.
 
 from __future__ import annotations
 
+import math
+import re
 import sys
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import TextIO
 
 from .engine import Value, local_grads, topological_order
@@ -37,8 +41,11 @@ __all__ = [
     "explain",
     "format_number",
     "format_steps",
+    "format_sum",
+    "graph_summary",
     "node_names",
     "print_tree",
+    "sum_format",
     "text_tree",
 ]
 
@@ -120,10 +127,67 @@ def describe(node: Value, names: dict[Value, str]) -> str:
     return f"{name} = {expr}"
 
 
-def format_number(x: float, fmt: str) -> str:
-    """``format(x, fmt)``, but a negative zero (a gradient of -0.0) is written without its sign."""
-    text = format(x, fmt)
+def format_number(x: float, fmt: str | None) -> str:
+    """``format(x, fmt)``, but a negative zero (a gradient of -0.0) is written without its sign.
+
+    ``fmt=None`` is the shortest form that looks exact: a number with at most six significant
+    digits is written in full (``-4``, ``2.5``, ``0.125``, no ``1.0000`` clutter), any other one
+    rounded to four (``2.957``).
+    """
+    if fmt is None:
+        text = format(x, ".6g")
+        if math.isfinite(x) and float(text) != x:
+            text = format(x, ".4g")
+    else:
+        text = format(x, fmt)
     return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
+_PRECISION = re.compile(r"^(.*\.)(\d+)([a-zA-Z%]?)$")
+
+
+def _finer(fmt: str | None) -> Iterator[str | None]:
+    """``fmt``, then the same format with one more digit at a time (up to 17)."""
+    yield fmt
+    if fmt is None:
+        base, digits, kind = ".", 6, "g"
+    elif m := _PRECISION.match(fmt):
+        base, digits, kind = m.group(1), int(m.group(2)), m.group(3)
+    elif fmt in ("g", "f", "e", "G", "F", "E"):
+        base, digits, kind = ".", 6, fmt
+    else:
+        return
+    for more in range(digits + 1, 18):
+        yield f"{base}{more}{kind}"
+
+
+def sum_format(parts: Sequence[float], total: float, fmt: str | None) -> str | None:
+    """The format at which the printed ``parts`` add up to the printed ``total``.
+
+    Rounding each term on its own can break the sum a reader checks by hand (``2.5053 + 0.4521``
+    beside a total of ``2.9573``), so digits are added, to the terms and the total alike, until
+    the exact sum of the printed terms, printed the same way, is the printed total. If no
+    precision agrees (the total holds more than these terms, e.g. after a second ``backward()``),
+    ``fmt`` itself.
+    """
+    for spec in _finer(fmt):
+        texts = [format_number(p, spec) for p in parts]
+        try:
+            exact = sum((Decimal(t) for t in texts), Decimal(0))
+        except InvalidOperation:
+            break
+        if not exact.is_finite():
+            break
+        if format_number(float(exact), spec) == format_number(total, spec):
+            return spec
+    return fmt
+
+
+def format_sum(parts: Sequence[float], total: float, fmt: str | None) -> tuple[list[str], str]:
+    """The terms of a sum and its total, printed so that the printed terms add up to the printed
+    total (see :func:`sum_format`)."""
+    spec = sum_format(parts, total, fmt)
+    return [format_number(p, spec) for p in parts], format_number(total, spec)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -134,9 +198,10 @@ def format_number(x: float, fmt: str) -> str:
 def text_tree(
     root: Value,
     *,
-    fmt: str = ".4g",
+    fmt: str | None = ".4g",
     show_grad: bool = True,
     max_depth: int | None = 100,
+    max_lines: int | None = 200,
 ) -> str:
     """The graph of ``root`` as an indented tree (output first), one line per use of a node.
 
@@ -152,53 +217,97 @@ def text_tree(
     repeating its whole subtree. ``max_depth`` bounds the indentation (a long chain would
     otherwise indent each line further than the last); deeper parts are replaced by one ``…``
     line. Pass ``max_depth=None`` for no limit. Numbers use ``fmt`` (a format spec).
+
+    A big graph (an MLP's loss over a dataset has tens of thousands of nodes) is cut after
+    ``max_lines`` lines and summarised: how many lines were left out, and the graph's nodes
+    counted by op. ``max_lines=None`` writes every line.
     """
     if not isinstance(root, Value):
         raise TypeError(f"text_tree: expected a Value, got {type(root).__name__}: {root!r}")
     check_number_format(fmt, "text_tree")
-    names = node_names(topological_order(root))
+    _check_limit(max_lines, "text_tree", "max_lines")
+    order = topological_order(root)
+    names = node_names(order)
+    limit = math.inf if max_lines is None else max_lines
     lines: list[str] = []
+    hidden = 0  # lines past max_lines, counted but not written
     seen: set[Value] = set()
     # Each entry: node, the guide to print before it, the guide its children inherit, depth.
     stack: list[tuple[Value, str, str, int]] = [(root, "", "", 0)]
     while stack:
         node, lead, child_lead, depth = stack.pop()
+        write = len(lines) < limit
         if node in seen:
-            lines.append(f"{lead}{names[node]}  (see above)")
+            if write:
+                lines.append(f"{lead}{names[node]}  (see above)")
+            else:
+                hidden += 1
             continue
         seen.add(node)
-        text = f"{lead}{describe(node, names)}   data {format_number(node.data, fmt)}"
-        if show_grad:
-            text += f"   grad {format_number(node.grad, fmt)}"
-        lines.append(text)
+        if write:
+            text = f"{lead}{describe(node, names)}   data {format_number(node.data, fmt)}"
+            if show_grad:
+                text += f"   grad {format_number(node.grad, fmt)}"
+            lines.append(text)
+        else:
+            hidden += 1
         if not node._prev:
             continue
         if max_depth is not None and depth >= max_depth:
-            lines.append(f"{child_lead}└── …  (deeper nodes hidden: max_depth={max_depth})")
+            if len(lines) < limit:
+                lines.append(f"{child_lead}└── …  (deeper nodes hidden: max_depth={max_depth})")
+            else:
+                hidden += 1
             continue
         last = len(node._prev) - 1
         # Pushed in reverse so the first child is printed first.
         for i in range(last, -1, -1):
             branch, extend = ("└── ", "    ") if i == last else ("├── ", "│   ")
             stack.append((node._prev[i], child_lead + branch, child_lead + extend, depth + 1))
+    if hidden:
+        lines += [
+            f"… {hidden:,} more lines not shown (max_lines={max_lines}).",
+            graph_summary(order),
+            "To see all of it: print_tree(root, max_lines=None), or text_tree(root, "
+            "max_lines=None) for the text.",
+        ]
     return "\n".join(lines)
+
+
+def graph_summary(order: Sequence[Value]) -> str:
+    """One line counting the nodes of a graph by op: ``12,345 nodes: 3,300 linear, ...``."""
+    counts = Counter(node._op if node._prev else "leaf" for node in order)
+    parts = [
+        f"{n:,} {'leaves (inputs, parameters, constants)' if op == 'leaf' else op or '?'}"
+        for op, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ]
+    return f"The graph has {len(order):,} nodes: {', '.join(parts)}."
+
+
+def _check_limit(value: int | None, where: str, name: str) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        raise ValueError(f"{where}: {name}={value!r}; expected a positive int or None")
 
 
 def print_tree(
     root: Value,
     *,
-    fmt: str = ".4g",
+    fmt: str | None = ".4g",
     show_grad: bool = True,
     max_depth: int | None = 100,
+    max_lines: int | None = 200,
     file: TextIO | None = None,
 ) -> None:
     """Print :func:`text_tree` (to ``file``, standard output by default)."""
-    text = text_tree(root, fmt=fmt, show_grad=show_grad, max_depth=max_depth)
+    text = text_tree(root, fmt=fmt, show_grad=show_grad, max_depth=max_depth, max_lines=max_lines)
     print(text, file=sys.stdout if file is None else file)
 
 
-def check_number_format(fmt: str, where: str) -> None:
-    """Raise ValueError naming ``where`` unless ``fmt`` is a format spec for floats."""
+def check_number_format(fmt: str | None, where: str) -> None:
+    """Raise ValueError naming ``where`` unless ``fmt`` is a format spec for floats (or None, the
+    shortest exact-looking form of :func:`format_number`)."""
+    if fmt is None:
+        return
     try:
         format(1.5, fmt)
     except (ValueError, TypeError):
@@ -291,8 +400,9 @@ def explain(
     root: Value,
     *,
     gradient: float = 1.0,
-    fmt: str = ".4g",
+    fmt: str | None = ".4g",
     formulas: bool = True,
+    max_lines: int | None = 200,
     file: TextIO | None = None,
 ) -> None:
     """Run the backward pass of ``root`` (see :func:`backprop_steps`) and print it as a table.
@@ -300,38 +410,65 @@ def explain(
     For ``f = (x + y) * z`` at x = -2, y = 5, z = -4 the rows read like the lecture: df/df = 1;
     at ``f = q * z``: df/dq = z = -4 and df/dz = q = 3; at ``q = x + y``:
     df/dx = df/dq · dq/dx = -4 × 1 = -4, and the same for y. With ``formulas`` each step also
-    shows the op table's rule for its local derivatives.
+    shows the op table's rule for its local derivatives. The last line lists the gradients of the
+    inputs in the order the graph reads them (for ``(x + y) * z``: x, y, z).
+
+    A big graph's table is cut after ``max_lines`` lines and summarised (the whole backward pass
+    still runs, so every ``.grad`` is complete); ``max_lines=None`` prints every step.
     """
     check_number_format(fmt, "explain")
+    _check_limit(max_lines, "explain", "max_lines")
     out = sys.stdout if file is None else file
-    print(format_steps(backprop_steps(root, gradient), fmt=fmt, formulas=formulas), file=out)
+    text = format_steps(
+        backprop_steps(root, gradient), fmt=fmt, formulas=formulas, max_lines=max_lines
+    )
+    print(text, file=out)
+
+
+_SHOWN_LEAVES = 10  # gradients listed in the closing line of a table that was cut
 
 
 def format_steps(
     steps: Iterator[BackpropStep] | Sequence[BackpropStep],
     *,
-    fmt: str = ".4g",
+    fmt: str | None = ".4g",
     formulas: bool = True,
+    max_lines: int | None = None,
 ) -> str:
-    """The table :func:`explain` prints, from the records of :func:`backprop_steps`."""
+    """The table :func:`explain` prints, from the records of :func:`backprop_steps`.
+
+    Every step is consumed (so the gradients are complete) even when ``max_lines`` cuts the table.
+    """
 
     def num(x: float) -> str:
         return format_number(x, fmt)
 
+    limit = math.inf if max_lines is None else max_lines
     rows: list[tuple[str, ...]] = []
     notes: dict[int, str] = {}  # row index -> a full-width line printed after that row
     out = ""
-    leaves: dict[Value, str] = {}
-    last_step: BackpropStep | None = None
+    leaves: set[Value] = set()
+    root: Value | None = None
+    hidden_steps = hidden_rows = 0
     for step in steps:
-        last_step = step
         if step.index == 0:
+            root = step.node
             out = step.name
             d_out = f"d{out}/d{out}"
             rows.append(("0", step.name, f"{d_out} = {num(step.upstream)}", "(seed)"))
             continue
+        for u in step.updates:
+            if not u.child._prev:
+                leaves.add(u.child)
+        if len(rows) + len(notes) >= limit:
+            hidden_steps += 1
+            hidden_rows += len(step.updates) + (1 if formulas and step.formula else 0)
+            continue
         upstream = f"d{out}/d{step.name} = {num(step.upstream)}"
         for i, u in enumerate(step.updates):
+            if len(rows) + len(notes) >= limit:  # one wide node can fill the table alone
+                hidden_rows += len(step.updates) - i
+                break
             local = "?" if u.local is None else num(u.local)
             product = (
                 f"{num(step.upstream)} × {local} = {num(u.contribution)}"
@@ -340,14 +477,15 @@ def format_steps(
             )
             after = num(u.grad_after)
             if u.grad_before != 0:  # a reused node: gradients from its uses add up
-                after = f"{num(u.grad_before)} + {num(u.contribution)} = {after}"
+                (before, added), after = format_sum(
+                    [u.grad_before, u.contribution], u.grad_after, fmt
+                )
+                after = f"{before} + {added} = {after}"
             head = (str(step.index), step.expression, upstream) if i == 0 else ("", "", "")
             rows.append((*head, u.name, f"d{step.name}/d{u.name} = {local}", product, after))
-            if not u.child._prev:
-                leaves[u.child] = u.name
         if formulas and step.formula:
             notes[len(rows) - 1] = f"rule: {step.formula}"
-    if last_step is None:
+    if root is None:
         return ""
     header = ("step", "node", "upstream", "child", "local", "upstream × local", "child.grad")
     widths = [
@@ -363,7 +501,23 @@ def format_steps(
         lines.append(line(row))
         if r in notes:
             lines.append(" " * indent + notes[r])
-    summary = ",  ".join(f"d{out}/d{name} = {num(v.grad)}" for v, name in leaves.items())
+    order = topological_order(root)
+    names = node_names(order)
+    cut = hidden_rows > 0
+    if cut:
+        lines += [
+            f"… {hidden_rows:,} more lines ({hidden_steps:,} more steps) not shown "
+            f"(max_lines={max_lines}); every gradient was still computed.",
+            graph_summary(order),
+        ]
+    # The inputs in the order the graph reads them, which is the order they were written in.
+    inputs = [node for node in order if node in leaves]
+    shown = inputs if not cut else inputs[:_SHOWN_LEAVES]
+    summary = ",  ".join(f"d{out}/d{names[v]} = {num(v.grad)}" for v in shown)
+    if len(shown) < len(inputs):
+        summary += f",  … and {len(inputs) - len(shown):,} more"
     if summary:
         lines.append(f"gradients of the inputs: {summary}")
+    if cut:
+        lines.append("To see every step: explain(root, max_lines=None).")
     return "\n".join(lines)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import math
+import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -106,12 +107,13 @@ def evaluate(text: str, variables: Mapping[str, Value | float]) -> Value:
     for name, v in variables.items():
         scope[name] = v if isinstance(v, Value) else Value(v, label=name)
     try:
-        tree = ast.parse(text.strip(), mode="exec")
+        tree = _parse(text.strip())
     except SyntaxError as err:
         where = f" at column {err.offset}" if err.offset else ""
         shown = text.strip()
         shown = shown if len(shown) <= 60 else shown[:57] + "..."
-        raise ExpressionError(f"invalid syntax{where}: {shown!r}") from None
+        detail = "" if (err.msg or "").startswith("invalid syntax") else f" ({err.msg})"
+        raise ExpressionError(f"invalid syntax{where}{detail}: {shown!r}") from None
     except (ValueError, RecursionError, MemoryError):
         raise ExpressionError("the expression cannot be parsed (too deeply nested?)") from None
     if not tree.body:
@@ -131,6 +133,22 @@ def evaluate(text: str, variables: Mapping[str, Value | float]) -> Value:
     if not out.label:
         out.label = last_name or next(n for n in ("f", "out", "result") if n not in scope)
     return out
+
+
+def _parse(text: str) -> ast.Module:
+    """``ast.parse``, without the warnings Python prints for dubious source it still accepts.
+
+    ``1if x else x`` ("invalid decimal literal": a number run into a keyword) and ``"\\d"`` (an
+    invalid escape) are parsed with a ``SyntaxWarning`` line on standard error, which would
+    appear before the one-line error such an expression gets anyway: each is a keyword construct
+    or a string, and the whitelist refuses both. So those warnings are ignored here. (They are
+    not turned into errors: the warning filters are process-wide, and for the moment of the parse
+    an error filter would make the same warnings raise in every other thread too.)
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return ast.parse(text, mode="exec")
 
 
 def _one_line(err: BaseException) -> str:

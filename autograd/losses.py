@@ -55,11 +55,15 @@ def logsumexp(values: Sequence[Operand]) -> Value:
     return Value.sum([(z - m).exp() for z in zs]).log() + m
 
 
-def mse(outputs: Sequence[Operand], targets: Sequence[Number]) -> Value:
-    """Mean squared error: 1/N Σᵢ (outᵢ - yᵢ)².  d/d outᵢ = 2 (outᵢ - yᵢ) / N."""
+def mse(outputs: Sequence[Operand], targets: Sequence[Operand]) -> Value:
+    """Mean squared error: 1/N Σᵢ (outᵢ - yᵢ)².  d/d outᵢ = 2 (outᵢ - yᵢ) / N.
+
+    A target may be a Value too; the gradient then reaches it as well (d/dyᵢ = -2 (outᵢ - yᵢ) / N),
+    as in PyTorch.
+    """
     _check_batch(outputs, targets, "mse")
     n = len(outputs)
-    return Value.sum([(_value(o) - float(t)) ** 2 for o, t in zip(outputs, targets)]) / n
+    return Value.sum([(_value(o) - t) ** 2 for o, t in zip(outputs, targets)]) / n
 
 
 def hinge(scores: Sequence[Operand], labels: Sequence[Number]) -> Value:

@@ -12,8 +12,23 @@ its import changed::
 
 A neuron computes ``act(w · x + b)``. The weighted sum is ONE graph node (``Value.linear``), not
 2n nodes of ``*`` and ``+``: that is what makes training fast and diagrams readable. Hidden layers
-use a nonlinearity (ReLU unless told otherwise); the last layer is linear, so its outputs are raw
-scores (logits) that any loss can take.
+use a nonlinearity (ReLU unless told otherwise); the last layer is linear unless told otherwise
+(``output_activation=``), so its outputs are raw scores (logits) that any loss can take.
+
+Which network is which (see ``MLP``): ``MLP(3, [4, 4, 1])`` is micrograd's package (ReLU hidden
+layers, linear output); ``MLP(3, [4, 4, 1], activation="tanh", output_activation="tanh")`` is the
+network of the "building micrograd" video lecture (tanh in every layer, the output included).
+
+Names. Every parameter is labelled when the model is built, from its place in it, so diagrams,
+``explain()`` and the stepper say which weight they mean. The scheme is 1-based: ``L1.N3.w2`` is
+the weight of layer 1, neuron 3 on that layer's input 2, and ``L1.N3.b`` that neuron's bias. A
+neuron built on its own is labelled ``w1, w2, ..., b``, and a layer's neurons ``N1.w1 ... N1.b``;
+they are relabelled when they become part of a layer or model. A label you set yourself is
+never overwritten. Inputs passed as plain numbers become Values labelled ``x1, x2, ...`` (inputs
+you pass as Values keep theirs); collapsed diagrams call a neuron ``L1.N3`` and a layer ``L1``.
+The labels are only names: ``named_parameters()`` and ``state_dict()`` keep their PyTorch-style
+keys (``layers.0.neurons.2.w.1``). Labelling costs nothing during training: it happens once,
+when the model is built.
 
 Initialisation. With no seed, weights are drawn from Python's global ``random`` module exactly as
 micrograd draws them (``uniform(-1, 1)``, layer by layer, neuron by neuron, biases 0), so
@@ -23,6 +38,7 @@ micrograd draws them (``uniform(-1, 1)``, layer by layer, neuron by neuron, bias
 
 from __future__ import annotations
 
+import html
 import math
 import random
 from collections.abc import Callable, Iterator, Sequence
@@ -97,10 +113,10 @@ class Module:
         return len(self.parameters())
 
 
-def _activation(name: str) -> Callable[[Value], Value] | None:
+def _activation(name: str, what: str = "activation") -> Callable[[Value], Value] | None:
     if name not in ACTIVATIONS:
         raise ValueError(
-            f"unknown activation {name!r}; choose one of {', '.join(repr(a) for a in ACTIVATIONS)}"
+            f"unknown {what} {name!r}; choose one of {', '.join(repr(a) for a in ACTIVATIONS)}"
         )
     return ACTIVATIONS[name]
 
@@ -143,7 +159,8 @@ def _check_size(n: object, what: str) -> int:
 
 def _as_inputs(x: Sequence[Input], nin: int, where: str) -> tuple[Value, ...]:
     """The inputs as a tuple of Values, converting numbers ONCE (not once per neuron that reads
-    them); the neurons of a layer then share the tuple (see ``Value.linear``)."""
+    them); the neurons of a layer then share the tuple (see ``Value.linear``). A number becomes a
+    Value labelled ``x1``, ``x2``, ... after its position; a Value is used as it is."""
     if isinstance(x, (Value, int, float, str, bytes)) or not hasattr(x, "__len__"):
         raise TypeError(
             f"{where}: expected a sequence of {nin} numbers or Values, "
@@ -151,12 +168,26 @@ def _as_inputs(x: Sequence[Input], nin: int, where: str) -> tuple[Value, ...]:
         )
     if len(x) != nin:
         raise ValueError(f"{where}: expected {nin} inputs, got {len(x)}")
-    out = []
+    out: list[Value] = []
     for v in x:
         if v.__class__ is not Value:
-            v = v if isinstance(v, Value) else Value(v)  # Value() raises TypeError for a non-number
+            # a plain number: named x1, x2, ... by its position (Value() refuses a non-number)
+            v = v if isinstance(v, Value) else Value(v, label=f"x{len(out) + 1}")
         out.append(v)
     return tuple(out)
+
+
+def _label(ws: Sequence[Value], b: Value, old: str, new: str) -> None:
+    """Rename one neuron's parameters from ``{old}w1 ... {old}b`` to ``{new}w1 ... {new}b``.
+
+    A parameter whose label is neither empty nor the one given under ``old`` was named by its
+    user, and keeps that name.
+    """
+    for i, w in enumerate(ws, 1):
+        if w.label in ("", f"{old}w{i}"):
+            w.label = f"{new}w{i}"
+    if b.label in ("", f"{old}b"):
+        b.label = f"{new}b"
 
 
 def _rng(seed: int | None, rng: random.Random | None, where: str) -> random.Random | None:
@@ -171,8 +202,9 @@ def _rng(seed: int | None, rng: random.Random | None, where: str) -> random.Rand
 class Neuron(Module):
     """One neuron: ``act(w1*x1 + ... + wn*xn + b)``.
 
-    ``nonlin=False`` (or ``activation='linear'``) gives the bare weighted sum. ``activation``
-    defaults to ReLU, micrograd's choice: relu(z) = max(0, z), d/dz = 1 for z > 0 else 0.
+    ``activation`` defaults to ReLU, micrograd's choice: relu(z) = max(0, z), d/dz = 1 for z > 0
+    else 0. ``nonlin=False`` marks a neuron of an output layer, as in micrograd: it applies
+    ``output_activation`` instead, by default ``'linear'`` (the bare weighted sum, micrograd's).
     """
 
     def __init__(
@@ -181,6 +213,7 @@ class Neuron(Module):
         nonlin: bool = True,
         *,
         activation: str = "relu",
+        output_activation: str = "linear",
         init: str = "uniform",
         fan_out: int = 1,
         seed: int | None = None,
@@ -189,13 +222,24 @@ class Neuron(Module):
         _check_size(nin, "Neuron(nin)")
         _check_init(init)
         rng = _rng(seed, rng, "Neuron")
-        self.activation = activation if nonlin else "linear"
+        # both checked, even the one not used, so that a typo never passes unnoticed
+        _activation(activation)
+        _activation(output_activation, "output_activation")
+        self.activation = activation if nonlin else output_activation
         self._act = _activation(self.activation)
         self.init = init
         self.w = [Value(w) for w in _draw_weights(nin, fan_out, init, rng)]
         self.b = Value(0.0)
+        self._prefix = ""
+        _label(self.w, self.b, "", "")
         self._wb = (*self.w, self.b)  # see _weights_and_bias
         self._w_seen = list(self.w)
+
+    def _relabel(self, prefix: str) -> None:
+        """Label the parameters ``{prefix}w1 ... {prefix}b`` (e.g. ``L1.N3.``), except any whose
+        label someone changed from the one this neuron gave it."""
+        _label(self.w, self.b, self._prefix, prefix)
+        self._prefix = prefix
 
     def _weights_and_bias(self) -> tuple[Value, ...]:
         """``(*self.w, self.b)``: the same tuple object on every call while they hold the same
@@ -239,7 +283,9 @@ class Neuron(Module):
 
 
 class Layer(Module):
-    """``nout`` neurons reading the same ``nin`` inputs. Extra keyword arguments go to each Neuron.
+    """``nout`` neurons reading the same ``nin`` inputs. Extra keyword arguments go to each Neuron:
+    ``activation='tanh'``; ``nonlin=False`` makes it an output layer, whose neurons apply
+    ``output_activation`` (``'linear'`` unless told otherwise: micrograd's last layer).
 
     Calling it returns a list of ``nout`` Values, or a single Value when ``nout == 1`` (micrograd).
     """
@@ -251,6 +297,12 @@ class Layer(Module):
         # one generator for the whole layer, so that its neurons get different weights
         kwargs["rng"] = _rng(kwargs.pop("seed", None), kwargs.get("rng"), "Layer")
         self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
+        self._relabel("")
+
+    def _relabel(self, prefix: str) -> None:
+        """Label neuron j's parameters ``{prefix}N{j}.w1 ...`` (e.g. prefix ``L2.``), 1-based."""
+        for j, neuron in enumerate(self.neurons, 1):
+            neuron._relabel(f"{prefix}N{j}.")
 
     @property
     def nin(self) -> int:
@@ -282,9 +334,21 @@ class Layer(Module):
 class MLP(Module):
     """A multi-layer perceptron: ``MLP(2, [16, 16, 1])`` is 2 inputs -> 16 -> 16 -> 1 output.
 
-    Hidden layers apply ``activation``; the last layer is linear (its outputs are scores/logits).
-    ``init`` chooses the weight initialisation (see ``_draw_weights``); ``seed`` makes it
-    reproducible without touching the global ``random`` state.
+    Hidden layers apply ``activation``; the last layer applies ``output_activation``, linear by
+    default (its outputs are then scores/logits for any loss). ``init`` chooses the weight
+    initialisation (see ``_draw_weights``); ``seed`` makes it reproducible without touching the
+    global ``random`` state.
+
+    Which configuration matches which source:
+
+    * ``MLP(nin, nouts)``: micrograd's package (``micrograd.nn.MLP``, used by its ``demo.ipynb``):
+      ReLU hidden layers, a linear output, weights U(-1, 1), biases 0. After the same
+      ``random.seed(...)`` it has micrograd's weights, weight for weight.
+    * ``MLP(nin, nouts, activation="tanh", output_activation="tanh")``: the network of the
+      "building micrograd" video lecture's notebook, tanh in every layer (outputs in (-1, 1), to
+      fit targets of ±1 with a squared error). One difference: its biases start at 0, where the
+      lecture draws them from U(-1, 1) too, so the same seed gives other weights; it trains the
+      lecture's 20-step example as reliably (see the README).
 
     Calling the model on one input (a sequence of ``nin`` numbers or Values) returns a Value when
     the last layer has one neuron, else a list of Values.
@@ -296,6 +360,7 @@ class MLP(Module):
         nouts: Sequence[int],
         *,
         activation: str = "relu",
+        output_activation: str = "linear",
         init: str = "uniform",
         seed: int | None = None,
     ) -> None:
@@ -304,10 +369,12 @@ class MLP(Module):
             raise ValueError(f"MLP(nouts): expected a non-empty list of layer sizes, got {nouts!r}")
         nouts = [_check_size(n, "MLP(nouts)") for n in nouts]
         _activation(activation)
+        _activation(output_activation, "output_activation")
         _check_init(init)
         self.nin = nin
         self.nouts = nouts
         self.activation = activation
+        self.output_activation = output_activation
         self.init = init
         self.seed = seed
         rng = None if seed is None else random.Random(seed)
@@ -315,10 +382,18 @@ class MLP(Module):
         last = len(nouts) - 1
         self.layers = [
             Layer(
-                sizes[i], sizes[i + 1], nonlin=i != last, activation=activation, init=init, rng=rng
+                sizes[i],
+                sizes[i + 1],
+                nonlin=i != last,
+                activation=activation,
+                output_activation=output_activation,
+                init=init,
+                rng=rng,
             )
             for i in range(len(nouts))
         ]
+        for i, layer in enumerate(self.layers, 1):
+            layer._relabel(f"L{i}.")
 
     @property
     def nout(self) -> int:
@@ -351,4 +426,19 @@ class MLP(Module):
         return [p for layer in self.layers for p in layer.parameters()]
 
     def __repr__(self) -> str:
+        # micrograd's text, neuron by neuron (its demo prints it); Jupyter shows the short
+        # summary() instead (_repr_html_)
         return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"
+
+    def summary(self) -> str:
+        """One line: the layer sizes, the activations and the parameter count, e.g.
+        ``'MLP 2 → 16 → 16 → 1: relu hidden layers, linear output, 337 parameters'``."""
+        sizes = " → ".join(str(n) for n in [self.nin, *self.nouts])
+        hidden = f"{self.activation} hidden layers, " if len(self.nouts) > 1 else ""
+        count = self.num_parameters()
+        noun = "parameter" if count == 1 else "parameters"
+        return f"MLP {sizes}: {hidden}{self.output_activation} output, {count:,} {noun}"
+
+    def _repr_html_(self) -> str:
+        """What Jupyter shows for a model: its summary() (``print(model)`` lists every neuron)."""
+        return f"<code>{html.escape(self.summary())}</code>"

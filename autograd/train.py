@@ -17,8 +17,11 @@ flat, because only the numbers are needed.
 
 from __future__ import annotations
 
+import html
+import math
 import sys
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,13 +41,13 @@ __all__ = ["LOSSES", "History", "accuracy", "batch_loss", "fit", "predict", "pre
 LOSSES = ("auto", "hinge", "bce", "cross_entropy", "mse")
 
 
-@dataclass
+@dataclass(repr=False)
 class History:
     """What happened during ``fit``: one entry per optimizer step.
 
     ``loss[k]`` and ``accuracy[k]`` are measured on the batch of step k, by the forward pass of that
     step (before its update), exactly as the micrograd demo prints them. ``lr[k]`` is the rate
-    step k used.
+    step k used. Printed, it sums itself up in one line; in Jupyter it adds two small curves.
     """
 
     loss: list[float] = field(default_factory=list)
@@ -55,6 +58,52 @@ class History:
     @property
     def steps(self) -> int:
         return len(self.loss)
+
+    def __repr__(self) -> str:
+        if not self.loss:
+            return "History(no steps)"
+        return (
+            f"History({self.steps} steps in {self.seconds:.2f} s, final loss "
+            f"{self.loss[-1]:.4g}, final accuracy {self.accuracy[-1]:.0%})"
+        )
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the final numbers and the loss and accuracy curves as tiny inline SVGs
+        (no matplotlib needed; ``autograd.plot.plot_history`` draws the full-size plot)."""
+        if not self.loss:
+            return "<code>History(no steps)</code>"
+        return (
+            '<div style="font-family: sans-serif; font-size: 13px; line-height: 1.6">'
+            f"<b>History</b>: {self.steps} steps in {self.seconds:.2f} s &middot; "
+            f"final loss <b>{self.loss[-1]:.4g}</b> &middot; "
+            f"final accuracy <b>{self.accuracy[-1]:.0%}</b><br>"
+            f"{_sparkline(self.loss, 'loss', '#2563eb', '{:.3g}')} &nbsp; "
+            f"{_sparkline(self.accuracy, 'accuracy', '#16a34a', '{:.0%}')}</div>"
+        )
+
+
+def _sparkline(values: Sequence[float], name: str, colour: str, fmt: str) -> str:
+    """A 200×44 SVG of ``values`` over the steps (at most 200 points), first and last labelled."""
+    width, height, top, bottom = 200, 44, 4, 30
+    every = max(1, -(-len(values) // width))
+    points = [(i, v) for i, v in enumerate(values) if i % every == 0 or i == len(values) - 1]
+    finite = [v for _, v in points if math.isfinite(v)]
+    low, high = (min(finite), max(finite)) if finite else (0.0, 1.0)
+    span = (high - low) or 1.0
+    last = max(len(values) - 1, 1)
+    xy = " ".join(
+        f"{i * width / last:.1f},{bottom - (v - low) / span * (bottom - top):.1f}"
+        for i, v in points
+        if math.isfinite(v)
+    )
+    label = f"{name} {fmt.format(values[0])} → {fmt.format(values[-1])}"
+    return (
+        f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-label="{html.escape(label)}" style="vertical-align: middle">'
+        f'<polyline points="{xy}" fill="none" stroke="{colour}" stroke-width="1.5"/>'
+        f'<text x="0" y="{height - 2}" font-size="11" fill="#374151">{html.escape(label)}</text>'
+        "</svg>"
+    )
 
 
 def _rows(X: Any) -> list[list[float]]:
@@ -136,6 +185,7 @@ def fit(
     alpha: float = 0.0,
     seed: int | None = 0,
     progress: bool | None = None,
+    callback: Callable[[int, History], object] | None = None,
 ) -> History:
     """Train ``model`` on ``(X, y)`` and return the :class:`History`.
 
@@ -146,8 +196,12 @@ def fit(
     * ``loss``: ``'hinge'``, ``'bce'``, ``'cross_entropy'``, ``'mse'`` or ``'auto'``; ``alpha`` the
       L2 strength λ. ``optimizer`` defaults to ``SGD(model.parameters(), lr=0.1)``.
     * ``seed`` makes the minibatch sequence reproducible.
-    * ``progress``: show a tqdm bar with loss and accuracy; by default only when stderr is a
-      terminal, so logs and tests stay clean.
+    * ``progress``: show a tqdm bar with loss and accuracy (``tqdm.auto``: a widget in Jupyter
+      when ipywidgets is installed, else text). By default it shows when someone is watching:
+      when stderr is a terminal, or in a Jupyter kernel. Logs, pipes and tests stay clean;
+      ``progress=False`` turns it off everywhere, ``True`` on everywhere.
+    * ``callback(step, history)`` runs after every step (``step`` counts from 0) has updated the
+      model, e.g. an ``autograd.pages.TrainingReplay`` recording the run for its replay page.
     """
     rows = _rows(X)
     ys = _labels(y, len(rows))
@@ -189,10 +243,14 @@ def fit(
                 )
 
     total = epochs * -(-len(rows) // size) if epochs is not None else steps
-    show = sys.stderr.isatty() if progress is None else progress
+    show = _someone_watching() if progress is None else progress
     bar: Any = None
     if show:
-        from tqdm.auto import tqdm
+        with warnings.catch_warnings():
+            # In Jupyter without ipywidgets, tqdm.auto warns and falls back to the text bar,
+            # which Jupyter shows well: the fallback is fine, the warning is only noise.
+            warnings.filterwarnings("ignore", message=".*IProgress not found")
+            from tqdm.auto import tqdm
 
         bar = tqdm(total=total, desc="train", unit="step", leave=True)
 
@@ -215,6 +273,8 @@ def fit(
             history.lr.append(opt.lr)
             if scheduler is not None:
                 scheduler.step()
+            if callback is not None:
+                callback(history.steps - 1, history)
             if bar is not None:
                 bar.set_postfix(loss=f"{total_loss.data:.4f}", acc=f"{acc:.0%}", refresh=False)
                 bar.update()
@@ -223,6 +283,19 @@ def fit(
             bar.close()
     history.seconds = time.perf_counter() - start
     return history
+
+
+def _someone_watching() -> bool:
+    """True when stderr is a terminal, or inside a Jupyter kernel (where stderr is a pipe to the
+    notebook page). Detected from modules already imported: nothing is imported to find out."""
+    isatty = getattr(sys.stderr, "isatty", None)
+    if isatty is not None and isatty():
+        return True
+    ipython = sys.modules.get("IPython")
+    if ipython is None or "ipykernel" not in sys.modules:
+        return False
+    shell = ipython.get_ipython()
+    return getattr(shell, "kernel", None) is not None
 
 
 @no_grad()

@@ -7,8 +7,10 @@ x = -2, y = 5, z = -4: q = 3, f = -12; df/dz = q = 3, df/dq = z = -4, df/dx = df
 import io
 import math
 import re
+from decimal import Decimal
 
 import pytest
+from moons_loss import moons_loss
 from worked_example import worked_example
 
 from autograd import Value, backprop_steps, explain, print_tree, text_tree
@@ -263,3 +265,44 @@ def test_explain_with_a_seed_scales_every_gradient():
     explain(f, gradient=0.5, file=io.StringIO())
     assert (x.grad, z.grad) == (-2.0, 1.5)
     assert math.isclose(q.grad, -2.0)
+
+
+def test_explain_lists_the_inputs_in_the_order_they_were_written():
+    *_, f = worked_example()  # f = (x + y) * z
+    buf = io.StringIO()
+    explain(f, file=buf)
+    last = buf.getvalue().splitlines()[-1]
+    assert last == "gradients of the inputs: df/dx = -4,  df/dy = -4,  df/dz = 3"
+
+
+def test_a_reused_nodes_sum_is_printed_so_that_it_adds_up():
+    a = Value(1.0, label="a")
+    out = a * 2.50534 + a * 0.45213  # 2.5053 + 0.4521 would stand beside 2.9575
+    buf = io.StringIO()
+    explain(out, fmt=".4f", formulas=False, file=buf)
+    (line,) = [ln for ln in buf.getvalue().splitlines() if " + " in ln and ln.endswith("2.95747")]
+    before, added, total = re.search(r"(\S+) \+ (\S+) = (\S+)$", line).groups()
+    assert Decimal(before) + Decimal(added) == Decimal(total)
+
+
+def test_text_views_of_the_moons_loss_are_a_bounded_summary():
+    _, model, loss = moons_loss()
+    order = topological_order(loss)
+    tree = text_tree(loss).splitlines()
+    assert len(tree) <= 205  # max_lines=200 and a three-line summary, not 68,000 lines
+    edges = sum(len(v._prev) for v in order)
+    # the full tree has one line per use of a node: the root plus one per edge
+    assert tree[200] == f"… {1 + edges - 200:,} more lines not shown (max_lines=200)."
+    # 33 neurons per sample × 100 samples, plus the L2 penalty's linear node
+    assert "3,301 linear" in tree[201]
+    assert "max_lines=None" in tree[202]
+    grads = {p: p.grad for p in model.parameters()}
+    buf = io.StringIO()
+    explain(loss, file=buf)
+    steps = buf.getvalue().splitlines()
+    assert len(steps) <= 206
+    assert "every gradient was still computed" in buf.getvalue()
+    assert "explain(root, max_lines=None)" in steps[-1]
+    # the pass still ran to the end: every parameter's gradient is the one backward() gave
+    assert all(math.isclose(p.grad, g, abs_tol=1e-12) for p, g in grads.items())
+    assert len(text_tree(loss, max_lines=None).splitlines()) == 1 + edges

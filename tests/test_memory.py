@@ -126,12 +126,15 @@ def test_deep_chain_is_freed_without_recursion_error() -> None:
     assert sys.getrecursionlimit() == limit
 
 
-def test_value_has_slots_and_no_instance_dict() -> None:
+def test_value_keeps_its_fields_in_slots_and_takes_attributes_of_ones_own() -> None:
     v = Value(1.0)
     assert "__slots__" in Value.__dict__
-    assert not hasattr(v, "__dict__")
-    with pytest.raises(AttributeError, match="no attribute 'some_new_attribute'"):
-        v.some_new_attribute = 1  # type: ignore[attr-defined]
+    for field in ("data", "grad", "label", "_inputs", "_op", "_rule", "_aux"):
+        assert field in Value.__slots__
+    # micrograd's Value is a plain object: learners' code stores things on it (Adam's state)
+    v.m = 0.25  # type: ignore[attr-defined]
+    assert v.m == 0.25  # type: ignore[attr-defined]
+    assert v.__dict__ == {"m": 0.25}  # only the attribute of one's own: the fields are slots
     # the one slot that makes weak references possible (used by caches and by the tests above)
     assert "__weakref__" in Value.__slots__
     assert weakref.ref(v)() is v
@@ -140,7 +143,7 @@ def test_value_has_slots_and_no_instance_dict() -> None:
 def test_op_results_are_plain_values_with_slots() -> None:
     v = Value(1.0) * Value(2.0)
     assert type(v) is Value
-    assert not hasattr(v, "__dict__")
+    assert vars(v) == {}
 
 
 def test_gc_paused_pauses_and_restores_the_collector_even_on_error() -> None:

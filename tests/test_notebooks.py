@@ -105,7 +105,16 @@ def test_printed_numbers_are_compared_to_the_last_digit(
 
 def test_the_lessons_are_there() -> None:
     # One notebook per lesson, numbered in lesson order, and the index lists each of them.
-    assert [p.name[:3] for p in NOTEBOOKS] == ["01_", "02_", "03_", "04_", "05_", "06_"]
+    assert [p.name[:3] for p in NOTEBOOKS] == [
+        "01_",
+        "02_",
+        "03_",
+        "04_",
+        "05_",
+        "06_",
+        "07_",
+        "08_",
+    ]
     index = (NOTEBOOKS_DIR / "README.md").read_text(encoding="utf-8")
     readme = (NOTEBOOKS_DIR.parent / "README.md").read_text(encoding="utf-8")
     for path in NOTEBOOKS:

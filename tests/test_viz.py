@@ -4,18 +4,24 @@ Numbers are hand-derived. Worked example f = (x + y) * z at x = -2, y = 5, z = -
 f = -12, df/dz = 3, df/dq = df/dx = df/dy = -4.
 """
 
+import ast
 import html
 import itertools
+import math
 import random
 import re
 import shutil
+import struct
 import sys
+from decimal import Decimal
 
 import pytest
+from moons_loss import moons_loss
 from worked_example import worked_example as labelled_worked_example
 
 from autograd import Value, draw_dot, grad, save_diagram
 from autograd.engine import topological_order
+from autograd.nn import MLP, Neuron
 from autograd.viz import GraphTooLargeError, GraphvizNotFoundError
 
 needs_dot = pytest.mark.skipif(
@@ -29,7 +35,7 @@ def worked_example():
 
 
 NODE = re.compile(r'^\s*(\w+) \[label="((?:[^"\\]|\\.)*)"(.*)\]$')
-EDGE = re.compile(r'^\s*(\w+) -> (\w+)(?: \[label="((?:[^"\\]|\\.)*)"\])?$')
+EDGE = re.compile(r'^\s*(\w+) -> (\w+)(?: \[label="((?:[^"\\]|\\.)*)"[^\]]*\])?$')
 
 
 def parse(source):
@@ -150,10 +156,10 @@ def test_edge_labels_show_the_local_derivative_and_upstream_times_local():
     labelled = {name[t]: text for t, h, text in edges if text}
     # d(x + y)/dx = 1 and upstream df/dq = -4; d(q * z)/dq = z = -4 and d/dz = q = 3, upstream 1
     assert labelled == {
-        "x": "local 1\\n-4 × 1 = -4",
-        "y": "local 1\\n-4 × 1 = -4",
-        "q": "local -4\\n1 × -4 = -4",
-        "z": "local 3\\n1 × 3 = 3",
+        "x": "∂q/∂x = 1\\n-4 × 1 = -4",
+        "y": "∂q/∂y = 1\\n-4 × 1 = -4",
+        "q": "∂f/∂q = -4\\n1 × -4 = -4",
+        "z": "∂f/∂z = 3\\n1 × 3 = 3",
     }
 
 
@@ -224,10 +230,12 @@ def test_node_limit_gives_a_clear_message():
     v = Value(0.1, label="x")
     for _ in range(600):
         v = v.sin()
+    # a chain has no neurons or samples to fold, so no option is named that would not fit
     with pytest.raises(
-        GraphTooLargeError, match=r"601 nodes.*max_nodes=500.*collapse=.*print_tree"
-    ):
+        GraphTooLargeError, match=r"601 nodes.*max_nodes=500.*smaller graph.*print_tree"
+    ) as refused:
         draw_dot(v)
+    assert "collapse=" not in str(refused.value)
     assert "n600" in draw_dot(v, max_nodes=None).source
 
 
@@ -289,15 +297,134 @@ def test_a_50000_node_graph_gives_a_text_view_and_a_collapsed_diagram():
     with pytest.raises(GraphTooLargeError, match=r"nodes.*max_nodes=500"):
         draw_dot(loss)
 
-    tree = text_tree(loss)
+    tree = text_tree(loss, max_lines=None)
     # one line per use of a node: the root plus one per edge of the graph
     assert tree.count("\n") + 1 == 1 + sum(len(v._prev) for v in order)
 
     source = draw_dot(loss, collapse="layer", max_nodes=None).source
     nodes, _ = parse(source)
     assert sum("layer  16 × relu" in label for label, _ in nodes.values()) == 2 * 720
-    with pytest.raises(GraphTooLargeError, match="even collapsed"):
+    with pytest.raises(GraphTooLargeError, match="this view has 5763 nodes"):
         draw_dot(loss, collapse="layer")
+
+
+@pytest.fixture(scope="module")
+def moons():
+    return moons_loss()
+
+
+def test_moons_loss_refusal_names_options_that_draw_it(moons):
+    X, model, loss = moons
+    with pytest.raises(GraphTooLargeError, match="7545 nodes, more than max_nodes=500") as refused:
+        draw_dot(loss)
+    message = str(refused.value)
+    calls = re.findall(r"draw_dot\(root, ([^)]*)\)", message)
+    assert len(calls) == 2
+    for call in calls:
+        # follow the advice literally: the keyword arguments exactly as written
+        kwargs = {}
+        for part in call.split(", "):
+            key, _, value = part.partition("=")
+            kwargs[key] = ast.literal_eval(value)
+        nodes, _ = parse(draw_dot(loss, **kwargs).source)
+        boxes = [nid for nid, (label, _) in nodes.items() if "|" in label]
+        assert 0 < len(boxes) <= 500
+        assert f"({len(boxes)} boxes)" in message
+
+
+def test_merged_samples_draw_one_box_per_layer_with_ranges_and_summed_grads(moons):
+    X, model, loss = moons
+    source = draw_dot(loss, collapse="layer", samples="merged").source
+    nodes, _ = parse(source)
+    titles = [label.strip("{ ").split("|")[0].strip() for label, _ in nodes.values()]
+    assert "L1  16 × relu(w·x + b)" in titles
+    assert "L2  16 × relu(w·x + b)" in titles
+    assert "L3  w·x + b" in titles
+    # x1 stands for the 100 first coordinates: their range, and the sum of their gradients
+    # (each leaf labelled x1 in the real graph holds its own d loss/d x1)
+    x1_leaves = [v for v in topological_order(loss) if v.label == "x1"]
+    assert len(x1_leaves) == 100
+    (x1,) = [label for label, _ in nodes.values() if label.startswith("{ x1 |")]
+    lo, hi = re.search(r"data (\S+) … (\S+)", x1).groups()
+    assert math.isclose(float(lo), X[:, 0].min(), rel_tol=1e-3)
+    assert math.isclose(float(hi), X[:, 0].max(), rel_tol=1e-3)
+    summed = float(re.search(r"grad summed (\S+)", x1).group(1))
+    assert math.isclose(summed, sum(v.grad for v in x1_leaves), rel_tol=1e-3)
+    assert "100 samples" in x1
+    # the L2 penalty reads every parameter: counted in its box, not drawn one by one
+    assert f"reads {model.num_parameters()} parameters" in source
+
+
+def test_first_samples_draw_three_samples_and_the_shared_part(moons):
+    _, model, loss = moons
+    source = draw_dot(loss, samples=3, collapse="neuron").source
+    nodes, _ = parse(source)
+    inputs = [label for label, _ in nodes.values() if re.match(r"\{ x1(#\d+)? \|", label)]
+    assert len(inputs) == 3  # x1, then x1#2 and x1#3: one label, three Values
+    first_layer = [label for label, _ in nodes.values() if label.startswith("{ L1.N")]
+    assert len(first_layer) == 3 * 16
+    assert "+ 97 inputs from later samples, not drawn" in source
+
+
+def test_collapsed_views_name_neurons_and_layers_after_the_model():
+    model = MLP(2, [3, 1], seed=0)
+    out = model([0.5, -1.0])
+    out.backward()
+    nodes, _ = parse(draw_dot(out, collapse="neuron").source)
+    titles = sorted(label.strip("{ ").split("|")[0].strip() for label, _ in nodes.values())
+    assert titles[:4] == [
+        "L1.N1  relu(w·x + b)",
+        "L1.N2  relu(w·x + b)",
+        "L1.N3  relu(w·x + b)",
+        "L2.N1  w·x + b",
+    ]
+    assert "x1" in titles and "x2" in titles
+    full = records(draw_dot(out, fmt=".17g").source)
+    w = model.layers[1].neurons[0].w[2]
+    assert full["L2.N1.w3"] == (w.data, w.grad)
+    assert full["x2"][0] == -1.0
+
+
+def test_role_legend_lists_the_roles_drawn_and_grad_legend_the_scale():
+    neuron = Neuron(2, activation="tanh", seed=1)
+    out = neuron([1.0, 2.0])
+    out.backward()
+    source = draw_dot(out, params=neuron.parameters()).source
+    legend = re.search(r"legend \[label=<(.*)>", source).group(1)
+    for role in ("input or constant", "parameter", "computed", "output"):
+        assert role in legend
+    assert "neuron or layer" not in legend  # nothing collapsed here
+    x, y, z, q, f = worked_example()
+    legend = re.search(r"legend \[label=<(.*)>", draw_dot(f, color="grad").source).group(1)
+    # the scale runs from the largest |grad| (df/dx = -4) to minus it, through 0
+    assert [float(v) for v in re.findall(r">grad (-?[\d.]+)<", legend)] == [4, 2, 0, -2, -4]
+    assert "blue: raising it raises the output" in legend
+    assert "legend" not in draw_dot(f, legend=False).source
+    assert "legend" not in draw_dot(f, color="none").source
+
+
+def test_a_reused_nodes_edge_contributions_add_up_to_its_printed_grad():
+    a = Value(1.0, label="a")
+    out = a * 2.50534 + a * 0.45213  # da = 2.95747: at 4 decimals 2.5053 + 0.4521 != 2.9575
+    out.backward()
+    source = draw_dot(out, edge_labels=True, fmt=".4f").source
+    nodes, edges = parse(source)
+    a_id = next(nid for nid, (label, _) in nodes.items() if label.startswith("{ a |"))
+    parts = [Decimal(text.rsplit("= ", 1)[1]) for t, _, text in edges if t == a_id]
+    shown = Decimal(re.search(r"grad (\S+) \}", nodes[a_id][0]).group(1))
+    assert len(parts) == 2
+    assert sum(parts) == shown
+    assert shown == Decimal("2.95747")  # one more digit was enough
+
+
+def test_default_numbers_are_short_and_exact_looking():
+    x = Value(0.1, label="x")
+    y = x * 3.0 + 2.5
+    y.backward()
+    recs = draw_dot(y).source
+    assert "data 0.1 " in recs and "data 2.5 " in recs and "grad 3 " in recs
+    assert "0.1000" not in recs and "1.0000" not in recs
+    assert "data 2.8 " in recs  # 0.1 * 3 + 2.5 = 2.8000000000000003, rounded to look exact
 
 
 # -- rendering -------------------------------------------------------------------------------------
@@ -310,7 +437,7 @@ def test_svg_rendering_contains_the_values(tmp_path):
     svg = path.read_text(encoding="utf-8")
     assert svg.lstrip().startswith("<?xml") and "<svg" in svg
     texts = [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
-    for expected in ("data -12.0000", "grad 1.0000", "data 3.0000", "grad -4.0000", "grad 3.0000"):
+    for expected in ("data -12", "grad 1", "data 3", "grad -4", "grad 3", "∂f/∂z = 3"):
         assert expected in texts
     assert "*" in texts and "+" in texts
 
@@ -329,7 +456,7 @@ def test_png_and_pdf_rendering(tmp_path):
 def test_jupyter_inline_display_is_svg():
     *_, f = worked_example()
     bundle = draw_dot(f)._repr_mimebundle_()
-    assert "data -12.0000" in html.unescape(bundle["image/svg+xml"])
+    assert "data -12" in html.unescape(bundle["image/svg+xml"])
 
 
 def test_dot_source_file_needs_no_graphviz_program(tmp_path, monkeypatch):
@@ -381,3 +508,71 @@ def test_the_diagram_is_a_digraph_whose_repr_has_no_memory_address() -> None:
     assert isinstance(dot, graphviz.Digraph)
     assert repr(dot) == repr(draw_dot(f))
     assert "0x" not in repr(dot)
+
+
+@needs_dot
+def test_png_resolution_follows_dpi(tmp_path):
+    *_, f = worked_example()
+
+    def width(path):
+        return struct.unpack(">I", path.read_bytes()[16:20])[0]
+
+    default = width(save_diagram(f, tmp_path / "a.png"))
+    double = width(save_diagram(f, tmp_path / "b.png", dpi=300))
+    assert abs(double / default - 2) < 0.05  # the default is 150 dots per inch
+    with pytest.raises(ValueError, match="dpi=0"):
+        save_diagram(f, tmp_path / "c.png", dpi=0)
+
+
+# -- the network view ------------------------------------------------------------------------------
+
+
+def test_network_view_draws_circles_in_columns_and_one_edge_per_weight():
+    from autograd import draw_network
+
+    model = MLP(2, [3, 1], seed=0)
+    source = draw_network(model).source
+    edges = re.findall(r"^\s*(\w+) -> (\w+) \[([^\]]*)\]$", source, re.M)
+    weighted = [(t, h, a) for t, h, a in edges if "invis" not in a]
+    assert len(weighted) == 2 * 3 + 3 * 1  # one per weight
+    largest = max(abs(w.data) for p in model.layers for n in p.neurons for w in n.w)
+    for (_, _, attrs), w in zip(
+        weighted, [w for layer in model.layers for n in layer.neurons for w in n.w]
+    ):
+        colour = re.search(r'color="#(..)(..)(..)"', attrs).groups()
+        r, _, b = (int(c, 16) for c in colour)
+        assert (b > r) == (w.data > 0)  # blue for positive, red for negative
+        width = float(re.search(r"penwidth=([\d.]+)", attrs).group(1))
+        assert math.isclose(width, 0.3 + 3.7 * abs(w.data) / largest, abs_tol=0.01)
+    # each column is one rank, in order: L1N1, L1N2, L1N3
+    assert re.search(r"rank=same\s+L1N1 -> L1N2 \[style=invis\]\s+L1N2 -> L1N3", source)
+    assert "weight w &gt; 0" in source or "weight w > 0" in html.unescape(source)
+
+
+def test_network_view_shows_activations_and_gradients():
+    from autograd import draw_network
+
+    model = MLP(2, [3, 1], seed=0)
+    x = [0.5, -1.0]
+    out = model(x)
+    out.backward()
+    hidden = [n(x) for n in model.layers[0].neurons]  # the activations, neuron by neuron
+    source = draw_network(model, x, show="grad").source
+    for j, h in enumerate(hidden, 1):
+        b_grad = model.layers[0].neurons[j - 1].b.grad
+        assert f'L1N{j} [label="L1.N{j}\\n{h.data:.3g}\\n∂b {b_grad:.3g}"' in source
+    assert f"{out.data:.3g}" in source
+    with pytest.raises(ValueError, match="show='both'"):
+        draw_network(model, show="both")
+    with pytest.raises(TypeError, match="draw_network: expected an MLP"):
+        draw_network([1, 2])
+
+
+@needs_dot
+def test_network_view_of_the_demo_model_renders(tmp_path):
+    from autograd import draw_network
+
+    model = MLP(2, [16, 16, 1], seed=1337)
+    path = save_diagram(draw_network(model, [0.5, -0.2]), tmp_path / "net.svg")
+    svg = path.read_text(encoding="utf-8")
+    assert svg.count('class="node"') == 2 + 16 + 16 + 1 + 1  # circles and the legend
