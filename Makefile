@@ -72,9 +72,9 @@ bench: $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python benchmarks/run.py $(BENCH_ARGS)
 
 # Mutation testing (slow, so not part of `make test`): mutmut plants small bugs in these modules,
-# one at a time, and runs the tests that reach each one (configured in pyproject.toml). One module
-# at a time, smallest first; results are kept in mutants/, so a second run only redoes what changed.
-# `make mutation MUTATE="optim"` runs one module; the README's development section has the score.
+# one at a time, and runs the tests that reach each one (configured in pyproject.toml), one module
+# at a time, smallest first; then prints the score and the survivors not listed as equivalent in
+# the README's development section. `make mutation MUTATE="optim"` runs one module.
 MUTATE ?= serialize losses train optim data rules engine
 MUTMUT_JOBS ?= 2
 $(BIN)/mutmut: $(BIN)/.installed
@@ -84,7 +84,7 @@ mutation: $(BIN)/mutmut
 	for m in $(MUTATE); do \
 		$(BIN)/mutmut run --max-children $(MUTMUT_JOBS) "autograd.$$m.*" || exit 1; \
 	done
-	$(BIN)/mutmut results
+	$(BIN)/python tests/mutation_score.py $(MUTATE)
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis out mutants

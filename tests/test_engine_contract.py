@@ -116,4 +116,5 @@ def test_format_with_a_spec_formats_the_number_and_without_one_is_the_repr() -> 
     x = Value(2.5, label="x")
     assert f"{x:.3f}" == "2.500" and f"{x:+g}" == "+2.5"
     assert f"{x}" == repr(x) == "Value(data=2.5, grad=0.0, label='x')"
-    assert float(x) == 2.5
+    with pytest.raises(TypeError, match=r"^float\(\) of a Value is refused"):
+        float(x)
