@@ -1,6 +1,7 @@
 """JSON model files: save, load, round trips, and clear errors for every kind of corrupt file."""
 
 import json
+import math
 
 import pytest
 
@@ -105,3 +106,66 @@ def test_non_json_files_raise_value_error(tmp_path):
     path.write_text("[1, 2]")
     with pytest.raises(ValueError, match="expected a JSON object, got list"):
         load_model(path)
+
+
+def test_the_output_activation_is_saved_as_version_2_and_read_back(tmp_path):
+    path = tmp_path / "model.json"
+    save_model(MLP(2, [3, 1], activation="tanh", output_activation="tanh", seed=0), path)
+    d = json.loads(path.read_text())
+    assert (d["version"], d["output_activation"]) == (2, "tanh")
+    model = load_model(path)
+    # the output neuron squashes its sum: tanh(b + w . h) for the hidden layer's output h
+    h = [v.data for v in model.layers[0]([0.3, -2.0])]
+    out = model.layers[1].neurons[0]
+    expected = math.tanh(out.b.data + sum(w.data * x for w, x in zip(out.w, h)))
+    assert model([0.3, -2.0]).data == pytest.approx(expected, rel=1e-15)
+    del d["output_activation"]  # version 2 without the key: a linear output, as in version 1
+    linear = model_from_dict(d)
+    expected = out.b.data + sum(w.data * x for w, x in zip(out.w, h))
+    assert linear([0.3, -2.0]).data == pytest.approx(expected, rel=1e-15)
+
+
+def test_messages_quote_a_long_or_huge_value_in_short():
+    d = model_to_dict(MLP(2, [3, 1], seed=0))
+    with pytest.raises(ValueError, match=r"'nin' must be a positive integer, got 'x{36}\.\.\.$"):
+        model_from_dict({**d, "nin": "x" * 100})
+    with pytest.raises(ValueError, match=r"got 'x{38}'$"):  # 40 characters with the quotes: whole
+        model_from_dict({**d, "nin": "x" * 38})
+    with pytest.raises(ValueError, match=r"got an integer of over 4300 digits$"):
+        model_from_dict({**d, "nin": -(10**5000)})
+    d["layers"][0]["biases"][0] = 10**5000
+    with pytest.raises(
+        ValueError, match=r"biases\[0\] must be a number in float range, got an int"
+    ):
+        model_from_dict(d)
+
+
+def test_unknown_activation_lists_the_known_ones():
+    d = model_to_dict(MLP(2, [3, 1], seed=0))
+    with pytest.raises(ValueError, match="'relu', 'tanh', 'sigmoid', 'leaky_relu', 'linear'"):
+        model_from_dict({**d, "activation": "gelu"})
+
+
+def test_a_model_too_large_is_refused_before_it_is_built():
+    from autograd.serialize import MAX_NEURONS, MAX_PARAMETERS, check_model_size
+
+    big = MAX_NEURONS // 8 + 1
+    with pytest.raises(
+        ValueError, match=rf"^model file: MLP\(2, \[{big}, {big}, .*\]\) has .* the limit"
+    ):
+        check_model_size(2, [big] * 8, "model file")
+    with pytest.raises(ValueError, match=rf"^here: MLP\(2, \[{big}, \.\.\. 9 layers\]\) has"):
+        check_model_size(2, [big] * 9, "here")
+    with pytest.raises(ValueError, match=r"this pure-Python engine is for small models\)$"):
+        check_model_size(1, [MAX_PARAMETERS], "here")
+    check_model_size(2, [100, 100, 1], "here")  # small: no error
+    d = model_to_dict(MLP(2, [3, 1], seed=0))
+    with pytest.raises(ValueError, match=r"^model file: MLP\(2, \[10001\]\)"):
+        model_from_dict({**d, "nouts": [MAX_NEURONS + 1]})
+
+
+def test_a_diverged_model_is_not_saved(tmp_path):
+    model = MLP(2, [1], seed=0)
+    model.layers[0].neurons[0].b.data = float("nan")
+    with pytest.raises(ValueError, match=r"did training diverge\? try a smaller learning rate\)$"):
+        save_model(model, tmp_path / "m.json")
