@@ -19,13 +19,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 KILLED = {1, 3, 24, -24, 36, 152, 255}  # mutmut's exit codes for "a test failed" and "timed out"
 SURVIVED = {0, 5, 33}  # no test failed, or no selected test reaches the mutated function
-# A README table row naming an equivalent mutant: | `autograd.optim.x_step__mutmut_3` | reason |
-EQUIVALENT = re.compile(r"^\|\s*`(autograd\.[\w.ǁ]+__mutmut_\d+)`")
+# In a README table row, an equivalent mutant's name, or a range of them:
+# | `autograd.optim.x_step__mutmut_3`, `autograd.rules.x__folded__mutmut_1..57` | the reason |
+EQUIVALENT = re.compile(r"`(autograd\.[\w.ǁ]+__mutmut_)(\d+)(?:\.\.(\d+))?`")
 
 
 def equivalents() -> set[str]:
-    lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
-    return {m.group(1) for line in lines if (m := EQUIVALENT.match(line))}
+    names = set()
+    for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines():
+        if line.startswith("|"):
+            for stem, first, last in EQUIVALENT.findall(line):
+                names.update(f"{stem}{k}" for k in range(int(first), int(last or first) + 1))
+    return names
 
 
 def main(modules: list[str]) -> int:
