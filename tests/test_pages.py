@@ -293,12 +293,147 @@ def test_replay_frames_are_the_models_predictions() -> None:
     assert list(last[36:]) == [round(255 * math.tanh(abs(s))) for s in scores]
 
 
+def _fine_grid(data: dict, fine: int) -> tuple[np.ndarray, np.ndarray]:
+    """The fine grid the lines are found on, as the docstring of ``TrainingReplay`` describes it:
+    ``fine`` points spanning the canvas, which reaches half a coarse step beyond the extent."""
+    x0, y0, x1, y1 = data["extent"]
+    n = data["resolution"]
+    hx, hy = (x1 - x0) / (n - 1) / 2, (y1 - y0) / (n - 1) / 2
+    return np.linspace(x0 - hx, x1 + hx, fine), np.linspace(y0 - hy, y1 + hy, fine)
+
+
+def _check_on_boundary(f, p: np.ndarray, fx: np.ndarray, fy: np.ndarray) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the page's line point ``p`` lies on an edge of the fine grid across which the
+    model's predicted class changes (evaluated here with ``to_numpy``), with the score gap at ``p``
+    (the score, or the difference of the two highest scores) small: no larger than its change
+    across the edge, or than its slope at ``p`` times one grid step. (Marching squares interpolates
+    linearly along each edge, which is exact for a score that is linear there; a ReLU kink inside
+    the edge moves the point off the level, by less than a step.)"""
+    tol = min(fx[1] - fx[0], fy[1] - fy[0]) / 20
+    s = f(p[None])[0]
+    pair = np.argsort(s)[-2:] if np.ndim(s) else None
+
+    def gap(q: np.ndarray) -> np.ndarray:
+        v = f(q)
+        return v if pair is None else v[:, pair[1]] - v[:, pair[0]]
+
+    def label(q: np.ndarray) -> np.ndarray:
+        v = f(q)
+        return v > 0 if v.ndim == 1 else v.argmax(axis=1)
+
+    edges = []
+    for fixed, (across, along) in enumerate(((fx, fy), (fy, fx))):  # vertical, then horizontal
+        moving = 1 - fixed  # the coordinate that varies along the edge
+        for j in np.nonzero(np.abs(across - p[fixed]) <= tol)[0]:
+            for i in np.nonzero((along[:-1] <= p[moving] + tol) & (along[1:] >= p[moving] - tol))[
+                0
+            ]:
+                e = np.array([[across[j], along[i]], [across[j], along[i + 1]]])
+                edges.append(e if fixed == 0 else e[:, ::-1])
+    for e in edges:
+        ends = label(e)
+        change = abs(float(np.diff(gap(e))[0]))
+        h = 1e-7
+        slope = np.hypot(
+            *(gap(p + np.array([[h, 0], [0, h]])) - gap(p - np.array([[h, 0], [0, h]])))
+        ) / (2 * h)
+        if ends[0] != ends[1] and abs(float(gap(p[None])[0])) <= max(change, slope * 20 * tol):
+            return True
+    return False
+
+
+@pytest.mark.parametrize("classes", [1, 3])
+def test_replay_lines_lie_on_the_decision_boundary(classes: int) -> None:
+    from autograd.data import blobs
+    from autograd.export import to_numpy
+
+    if classes == 1:
+        X, y = moons(60, noise=0.1, seed=1)
+        model, loss = MLP(2, [8, 8, 1], seed=1), "hinge"
+    else:
+        X, y = blobs(60, noise=0.6, seed=2, classes=3)
+        model, loss = MLP(2, [8, 3], seed=1), "cross_entropy"  # three regions at first
+    before = to_numpy(model)  # the model as frame 0 shows it
+    replay = TrainingReplay(model, X, y, frames=3, resolution=20, fine=120)
+    fit(model, X, y, steps=30, loss=loss, callback=replay)
+    data = replay.data()
+    fx, fy = _fine_grid(data, 120)
+    step = min(fx[1] - fx[0], fy[1] - fy[0])
+    for f, frame in ((before, data["frames"][0]), (to_numpy(model), data["frames"][-1])):
+        assert frame["lines"], "no boundary line in the frame"
+        points = np.concatenate([np.reshape(line, (-1, 2)) for line in frame["lines"]])
+        for p in points:
+            assert _check_on_boundary(f, p, fx, fy), f"{p} is not on the boundary"
+        # And no boundary is missing: wherever the prediction changes between two neighbours
+        # of an independent grid, a line passes close by.
+        gx, gy = np.linspace(fx[0], fx[-1], 37), np.linspace(fy[0], fy[-1], 41)
+        xx, yy = np.meshgrid(gx, gy)
+        scores = f(np.c_[xx.ravel(), yy.ravel()])
+        label = (scores > 0 if scores.ndim == 1 else scores.argmax(axis=1)).reshape(xx.shape)
+        changed = np.zeros(xx.shape, dtype=bool)
+        changed[:, :-1] |= label[:, :-1] != label[:, 1:]
+        changed[:-1, :] |= label[:-1, :] != label[1:, :]
+        cell = np.hypot(gx[1] - gx[0], gy[1] - gy[0])
+        starts = np.concatenate([np.reshape(line, (-1, 2))[:-1] for line in frame["lines"]])
+        ends = np.concatenate([np.reshape(line, (-1, 2))[1:] for line in frame["lines"]])
+        d = ends - starts
+        for p in np.c_[xx[changed], yy[changed]]:  # the distance from p to the nearest segment
+            t = np.clip(((p - starts) * d).sum(axis=1) / (d * d).sum(axis=1), 0, 1)
+            nearest = np.hypot(*(starts + t[:, None] * d - p).T).min()
+            assert nearest <= cell + step, f"no line near {p}"
+
+
+def test_replay_lines_match_a_full_fine_grid() -> None:
+    # The page evaluates the fine grid only near where the coarse grid changes class; the lines
+    # must be those found from every point of the fine grid.
+    from autograd.export import to_numpy
+    from autograd.pages.contour import zero_lines
+
+    X, y = moons(100, noise=0.1, seed=1337)
+    model = MLP(2, [16, 16, 1], seed=1337)
+    replay = TrainingReplay(model, X, y, frames=2, fine=200)
+    fit(model, X, y, steps=40, callback=replay, loss="hinge")
+    data = replay.data()
+    fx, fy = _fine_grid(data, 200)
+    xx, yy = np.meshgrid(fx, fy)
+    full = zero_lines(fx, fy, to_numpy(model)(np.c_[xx.ravel(), yy.ravel()]).reshape(xx.shape))
+    embedded = [np.reshape(line, (-1, 2)) for line in data["frames"][-1]["lines"]]
+    assert len(embedded) == len(full)
+    step = fx[1] - fx[0]
+    for line in embedded:  # each embedded point is one of the full grid's crossings, rounded
+        nearest = min(
+            np.abs(f[:, None, :] - line[None]).max(axis=2).min(axis=0).max() for f in full
+        )
+        assert nearest <= step / 20
+
+
+def test_the_replay_needs_no_matplotlib() -> None:
+    # matplotlib is the optional plot extra; the page finds its lines with numpy alone.
+    code = (
+        "import sys; sys.modules['matplotlib'] = None\n"  # any import of it now fails
+        "from autograd.data import moons\n"
+        "from autograd.nn import MLP\n"
+        "from autograd.pages import TrainingReplay\n"
+        "from autograd.train import fit\n"
+        "X, y = moons(40, seed=0)\n"
+        "model = MLP(2, [8, 1], seed=0)\n"
+        "replay = TrainingReplay(model, X, y, frames=2)\n"
+        "fit(model, X, y, steps=5, callback=replay)\n"
+        "print(len(replay.data()['frames'][-1]['lines']))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) >= 1  # the last frame has its boundary line
+
+
 def test_replay_refuses_data_it_cannot_draw() -> None:
     model = MLP(3, [1], seed=0)
     with pytest.raises(ValueError, match=r"expected X of shape \(n, 2\), got \(4, 3\)"):
         TrainingReplay(model, np.zeros((4, 3)), np.zeros(4, int))
     with pytest.raises(ValueError, match="frames must be an int >= 2, got 1"):
         TrainingReplay(MLP(2, [1]), np.zeros((4, 2)), np.zeros(4, int), frames=1)
+    with pytest.raises(ValueError, match="fine must be an int >= 2, got 1"):
+        TrainingReplay(MLP(2, [1]), np.zeros((4, 2)), np.zeros(4, int), fine=1)
 
 
 def test_cli_train_writes_the_replay(tmp_path: Path) -> None:
@@ -327,3 +462,4 @@ def test_the_replay_page_is_small_for_the_readme_run(tmp_path: Path) -> None:
     fit(model, X, y, steps=100, callback=replay, alpha=1e-4, loss="hinge")
     size = len(replay.html().encode())
     assert size < 1_000_000, f"{size} bytes"
+    assert all(frame["lines"] for frame in replay.data()["frames"][1:])  # the lines are in it

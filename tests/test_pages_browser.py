@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from autograd import Value, explore, grad
@@ -318,11 +319,51 @@ def test_the_training_replay(browser: Any, tmp_path: Path) -> None:
     def marker() -> str:
         return str(page.page.evaluate("() => document.querySelector('.marker').getAttribute('x1')"))
 
+    def line_pixels() -> set[tuple[int, int]]:
+        # The boundary is the only black on the canvas (the dots' outlines are #111827).
+        return {
+            (int(a), int(b))
+            for a, b in page.page.evaluate(
+                """() => {
+                    const c = document.createElement('canvas');  // a copy: read back once
+                    const shown = document.querySelector('canvas');
+                    c.width = shown.width;
+                    c.height = shown.height;
+                    const ctx = c.getContext('2d');
+                    ctx.drawImage(shown, 0, 0);
+                    const d = ctx.getImageData(0, 0, c.width, c.height).data;
+                    const out = [];
+                    for (let i = 0; i < d.length; i += 4)
+                        if (d[i] < 12 && d[i + 1] < 12 && d[i + 2] < 12)
+                            out.push([(i / 4) % c.width, Math.floor(i / 4 / c.width)]);
+                    return out;
+                }"""
+            )
+        }
+
     slider = page.page.locator(".slider")
     seen = []
+    lines = []
     for i in (0, 5, 11):
         slider.fill(str(i))
         seen.append((picture(), marker(), page.page.inner_text(".frame-info")))
+        lines.append(line_pixels())
+    assert len(lines[1]) > 200 and len(lines[2]) > 200, "the boundary line is not drawn"
+    assert lines[1] != lines[2], "the boundary line does not change with the slider"
+    # The last frame's line runs where the trained model's score changes sign: within 3 pixels
+    # of every black pixel there are points of both classes (canvas pixel -> plane as the page
+    # maps it: the n x n field's values sit at the centres of its scaled-up pixels).
+    from autograd.export import to_numpy
+
+    data = replay.data()
+    x0, y0, x1, y1 = data["extent"]
+    n, size = data["resolution"], 440
+    around = np.array([(dx, dy) for dx in range(-3, 4) for dy in range(-3, 4)], dtype=float)
+    pixels = np.array(sorted(lines[2]), dtype=float)[:, None, :] + 0.5 + around[None]
+    a = x0 + (pixels[..., 0] - size / (2 * n)) / (size - size / n) * (x1 - x0)
+    b = y0 + (size - pixels[..., 1] - size / (2 * n)) / (size - size / n) * (y1 - y0)
+    signs = to_numpy(model)(np.c_[a.ravel(), b.ravel()]).reshape(a.shape) > 0
+    assert np.all(signs.any(axis=1) & ~signs.all(axis=1)), "a black pixel away from the boundary"
     assert len({s[0] for s in seen}) == 3, "the boundary does not change with the slider"
     assert len({s[1] for s in seen}) == 3, "the marker does not move with the slider"
     assert seen[0][2].startswith("frame 1 / 12 · after 0 of 40 steps")

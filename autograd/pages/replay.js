@@ -3,6 +3,7 @@
 (function () {
   "use strict";
   const SVG = "http://www.w3.org/2000/svg";
+  const BOUNDARY = "#000000";   // the boundary line (as plot_decision_boundary draws it)
 
   function hex(colour) {
     const n = parseInt(colour.slice(1), 16);
@@ -64,6 +65,13 @@
     const playButton = box.querySelector(".play");
     const colours = data.colours.map(hex);
     const [x0, y0, x1, y1] = data.extent;
+    const W = canvas.width, H = canvas.height;
+    // A point of the plane on the canvas. The field's n × n values sit at the centres of its
+    // pixels once scaled up, so the extent runs from half a pixel in to half a pixel in.
+    const place = (a, b) => [
+      ((a - x0) / (x1 - x0)) * (W - W / n) + W / (2 * n),
+      H - (((b - y0) / (y1 - y0)) * (H - H / n) + H / (2 * n)),
+    ];
 
     // Each frame is decoded once into a small n × n picture, then scaled up smoothly.
     const small = document.createElement("canvas");
@@ -110,10 +118,20 @@
       sctx.putImageData(pictures[current], 0, 0);
       ctx.imageSmoothingEnabled = true;
       ctx.drawImage(small, 0, 0, canvas.width, canvas.height);
-      const W = canvas.width, H = canvas.height;
+      // The boundary, where the score is 0 (or the two highest scores tie), as found on a fine grid.
+      ctx.lineWidth = 2;
+      ctx.lineJoin = "round";
+      ctx.strokeStyle = BOUNDARY;
+      for (const line of frame.lines) {
+        ctx.beginPath();
+        for (let k = 0; k < line.length; k += 2) {
+          const [px, py] = place(line[k], line[k + 1]);
+          if (k === 0) ctx.moveTo(px, py); else ctx.lineTo(px, py);
+        }
+        ctx.stroke();
+      }
       data.points.forEach(([a, b], k) => {
-        const px = ((a - x0) / (x1 - x0)) * (W - W / n) + W / (2 * n);
-        const py = H - (((b - y0) / (y1 - y0)) * (H - H / n) + H / (2 * n));
+        const [px, py] = place(a, b);
         ctx.beginPath();
         ctx.arc(px, py, 4, 0, 2 * Math.PI);
         ctx.fillStyle = data.colours[data.labels[k] % data.colours.length];

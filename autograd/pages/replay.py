@@ -9,13 +9,22 @@ Record a run by handing a :class:`TrainingReplay` to ``fit`` as its callback, th
 During training the recorder keeps only copies of the parameters (a list of floats) at a few
 steps: every step at first, and whenever it holds more than twice ``frames`` copies it drops every
 other one, so memory stays bounded however long the run. The decision boundaries are computed
-when the page is built (``autograd.plot.decision_grid`` on each kept copy), which keeps training
+when the page is built, with ``autograd.export.to_numpy`` on each kept copy, which keeps training
 itself as fast as without a recorder.
 
 The page: the boundary over the data for up to ``frames`` sampled steps, with a slider, ← → and a
 play button; the loss and accuracy curves with a marker at the shown step; the run's settings and
-final numbers. Each frame is a small grid of class numbers and confidences drawn on a canvas, so
-a 50-frame page stays a few hundred kilobytes.
+final numbers. Each frame is two things drawn on a canvas:
+
+* the boundary line, where the score is 0 (one output) or the two highest scores tie (k outputs),
+  found on a fine ``fine × fine`` grid (300 × 300 by default) by marching squares
+  (``contour.py``) and stored as polylines with rounded coordinates. Only the fine points near
+  where the coarse grid below changes class are evaluated: a few percent of them;
+* the coloured regions: a small grid of class numbers and confidences, which the browser scales up
+  with smooth (bilinear) interpolation under the line.
+
+So the line is as smooth as ``plot_decision_boundary``'s, and a 50-frame page stays a few hundred
+kilobytes.
 """
 
 from __future__ import annotations
@@ -29,10 +38,12 @@ from typing import Any
 
 import numpy as np
 
+from ..export import to_numpy
 from ..nn import MLP
-from ..plot import _COLOURS, decision_grid
+from ..plot import _COLOURS, _margins, decision_grid
 from ..train import History, accuracy
 from ._page import asset, document, json_block, notebook_frame, write_page
+from .contour import simplify, zero_lines
 
 __all__ = ["TrainingReplay"]
 
@@ -46,7 +57,8 @@ class TrainingReplay:
         model: the model being trained (its parameters are copied at the sampled steps).
         X, y: the data drawn under the boundary (usually the training data).
         frames: at most this many boundary pictures (evenly spread, first and last included).
-        resolution: each picture is a ``resolution × resolution`` grid of predictions.
+        resolution: the coloured regions are a ``resolution × resolution`` grid of predictions.
+        fine: the boundary line is found on a ``fine × fine`` grid of scores.
         settings: the run's settings to show on the page, e.g. ``{"optimizer": "sgd"}``.
         title: the page's heading.
 
@@ -61,6 +73,7 @@ class TrainingReplay:
         *,
         frames: int = 50,
         resolution: int = 64,
+        fine: int = 300,
         settings: Mapping[str, object] | None = None,
         title: str = "Training replay",
     ) -> None:
@@ -68,6 +81,8 @@ class TrainingReplay:
             raise ValueError(f"TrainingReplay: frames must be an int >= 2, got {frames!r}")
         if not isinstance(resolution, int) or resolution < 2:
             raise ValueError(f"TrainingReplay: resolution must be an int >= 2, got {resolution!r}")
+        if not isinstance(fine, int) or fine < 2:
+            raise ValueError(f"TrainingReplay: fine must be an int >= 2, got {fine!r}")
         X = np.asarray(X, dtype=np.float64)
         if X.ndim != 2 or X.shape[1] != 2 or not len(X):
             raise ValueError(
@@ -82,6 +97,7 @@ class TrainingReplay:
         self.y = y
         self.frames = frames
         self.resolution = resolution
+        self.fine = fine
         self.settings: dict[str, object] = dict(settings or {})
         self.results: dict[str, object] = {}
         self.title = title
@@ -122,7 +138,21 @@ class TrainingReplay:
                     p.data = v
                 xx, yy, scores = decision_grid(self.model, self.X, resolution=self.resolution)
                 lo, hi = (xx[0, 0], yy[0, 0]), (xx[0, -1], yy[-1, 0])
-                frames.append({"step": int(done), "grid": _encode(np.asarray(scores))})
+                # The page scales each coarse value up to a square centred on its point, so the
+                # canvas reaches half a coarse step beyond the grid; so does the fine grid.
+                hx, hy = (xx[0, 1] - xx[0, 0]) / 2, (yy[1, 0] - yy[0, 0]) / 2
+                fx = np.linspace(lo[0] - hx, hi[0] + hx, self.fine)
+                fy = np.linspace(lo[1] - hy, hi[1] + hy, self.fine)
+                fine = _fine_scores(
+                    to_numpy(self.model), fx, fy, xx[0], yy[:, 0], np.asarray(scores)
+                )
+                frames.append(
+                    {
+                        "step": int(done),
+                        "grid": _encode(np.asarray(scores)),
+                        "lines": _boundary(fx, fy, fine),
+                    }
+                )
         finally:
             for p, v in zip(self._params, final):
                 p.data = v
@@ -194,6 +224,75 @@ class TrainingReplay:
 def _finite(x: float) -> float | None:
     """A loss for the page's JSON (which has no inf or nan): None where it is not finite."""
     return round(x, 6) if np.isfinite(x) else None
+
+
+def _fine_scores(
+    f: Any,
+    x: np.ndarray[Any, Any],
+    y: np.ndarray[Any, Any],
+    cx: np.ndarray[Any, Any],
+    cy: np.ndarray[Any, Any],
+    coarse: np.ndarray[Any, Any],
+) -> np.ndarray[Any, Any]:
+    """The scores on the fine grid ``x`` × ``y``, computed by ``f`` only where the line can be.
+
+    ``coarse`` holds the scores on the n × n grid ``cx`` × ``cy`` (row by row). Far from where its
+    predicted class changes, the fine grid takes the score of the nearest coarse point (the class
+    there is the same, so no line is found there); in the coarse cells where the class changes, and
+    the cells around them, every fine point is evaluated. The boundary fills a few percent of the
+    picture, so this is many times less work than evaluating all ``len(x) × len(y)`` points.
+    """
+    n = len(cx)
+    classes = (coarse > 0 if coarse.ndim == 1 else np.argmax(coarse, axis=1)).reshape(n, n)
+    corners = np.stack([classes[:-1, :-1], classes[:-1, 1:], classes[1:, :-1], classes[1:, 1:]])
+    changes = np.pad(corners.min(axis=0) != corners.max(axis=0), 1)
+    near = np.zeros((n - 1, n - 1), dtype=bool)  # a changing cell or one of its 8 neighbours
+    for di in range(3):
+        for dj in range(3):
+            near |= changes[di : di + n - 1, dj : dj + n - 1]
+    # Where each fine point lies on the coarse grid (in coarse steps), its cell and nearest point.
+    at_x = np.clip((x - cx[0]) / (cx[1] - cx[0]), 0, n - 1)
+    at_y = np.clip((y - cy[0]) / (cy[1] - cy[0]), 0, n - 1)
+    cell_x, cell_y = np.minimum(at_x.astype(int), n - 2), np.minimum(at_y.astype(int), n - 2)
+    nearest = coarse.reshape(n, n, -1)[
+        np.rint(at_y).astype(int)[:, None], np.rint(at_x).astype(int)
+    ]
+    scores: np.ndarray[Any, Any] = nearest.reshape(len(y) * len(x), -1).copy()
+    todo = near[cell_y[:, None], cell_x[None, :]].ravel()
+    if todo.any():
+        xx, yy = np.meshgrid(x, y)
+        points = np.c_[xx.ravel()[todo], yy.ravel()[todo]]
+        scores[todo] = np.asarray(f(points)).reshape(len(points), -1)
+    return scores[:, 0] if coarse.ndim == 1 else scores
+
+
+def _boundary(
+    x: np.ndarray[Any, Any], y: np.ndarray[Any, Any], scores: np.ndarray[Any, Any]
+) -> list[list[float]]:
+    """The decision boundary on the grid ``x`` × ``y`` as polylines, each flat: x0, y0, x1, y1...
+
+    One output: the line score = 0. k outputs: for each class c, the edge of its region, where c's
+    score ties the best other score (``plot._margins``), as ``plot_decision_boundary`` draws it. A
+    boundary between two classes is then stored twice, once from each side: keeping only one of
+    them breaks the line wherever a third class nearly ties along it. The lines are simplified to
+    within a tenth of a grid step and their coordinates rounded to a twentieth of one, far below
+    what the page's pixels show.
+    """
+    shape = (len(y), len(x))
+    step = min(x[1] - x[0], y[1] - y[0])
+    decimals = max(0, int(np.ceil(-np.log10(step / 20))))
+    if scores.ndim == 1:
+        lines = zero_lines(x, y, scores.reshape(shape))
+    else:
+        margins = _margins(scores)
+        lines = []
+        for c in range(scores.shape[1]):
+            lines += zero_lines(x, y, margins[:, c].reshape(shape))
+    return [
+        [round(float(v), decimals) for v in simplify(line, step / 10).ravel()]
+        for line in lines
+        if len(line) > 1
+    ]
 
 
 def _encode(scores: np.ndarray[Any, Any]) -> str:
