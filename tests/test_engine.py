@@ -105,7 +105,7 @@ def test_both_import_paths_give_the_same_class() -> None:
 def test_label_passed_positionally_is_refused_with_a_hint() -> None:
     # micrograd's signature is Value(data, _children, _op, label): a string second argument is a
     # mistake (characters would become children), so it must not be silently accepted
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match=r"second argument is the tuple of children.*label='x'"):
         Value(1.0, "x")  # type: ignore[arg-type]
 
 
@@ -210,11 +210,14 @@ def test_op_names_of_constant_powers() -> None:
 def test_unsupported_operand_types_raise_type_error() -> None:
     x = Value(1.0)
     for bad in ("a", None, [1.0], 1j):
-        with pytest.raises(TypeError):
+        # Python's own message, which names the op and both operand types (or, for a str or list
+        # on the left, says it cannot repeat a sequence a Value number of times)
+        name = type(bad).__name__
+        with pytest.raises(TypeError, match=rf"for \+: 'Value' and '{name}'"):
             x + bad  # type: ignore[operator]
-        with pytest.raises(TypeError):
+        with pytest.raises(TypeError, match=rf"for \*: '{name}' and 'Value'|of type 'Value'"):
             bad * x  # type: ignore[operator]
-        with pytest.raises(TypeError):
+        with pytest.raises(TypeError, match=rf"for \*\* or pow\(\): 'Value' and '{name}'"):
             x**bad  # type: ignore[operator]
 
 
@@ -381,12 +384,12 @@ def test_custom_op_without_a_backward_passes_nothing() -> None:
 
 def test_underscore_backward_must_be_callable() -> None:
     y = Value(1.0, (Value(1.0),), "op")
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="_backward must be callable, got float"):
         y._backward = 3.0  # type: ignore[assignment]
 
 
 def test_children_must_be_values() -> None:
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match=r"every child must be a Value, got float: 1\.0"):
         Value(1.0, (1.0,), "op")
 
 
@@ -479,6 +482,17 @@ def test_backward_on_a_leaf_seeds_it() -> None:
     assert x.grad == 1.0
 
 
+def test_backward_on_a_leaf_adds_to_the_gradient_it_already_has() -> None:
+    # a leaf is its own root here: dx/dx = 1 is added to the 3 left by (3x).backward(), like any
+    # other backward() call accumulates in the leaves (PyTorch gives 4 too)
+    x = Value(2.0)
+    (3 * x).backward()
+    x.backward()
+    assert x.grad == 4.0
+    x.backward(0.5)
+    assert x.grad == 4.5
+
+
 def test_backward_leaves_the_cycle_collector_as_it_found_it() -> None:
     # backward() pauses the cyclic GC during the walk (a speed measure); it must always restore it
     x = Value(1.0)
@@ -497,7 +511,7 @@ def test_backward_leaves_the_cycle_collector_as_it_found_it() -> None:
             raise RuntimeError("custom backward failed")
 
         broken._backward = fail
-        with pytest.raises(RuntimeError):
+        with pytest.raises(RuntimeError, match="custom backward failed"):
             (broken * 1.0).backward()
         assert gc.isenabled()
     finally:
@@ -551,7 +565,7 @@ def test_value_sum_accepts_numbers_and_repeated_values() -> None:
 
 
 def test_value_sum_of_nothing_is_an_error() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"Value\.sum: expected at least one value"):
         Value.sum([])
 
 
@@ -707,7 +721,7 @@ def test_the_same_no_grad_object_can_be_nested() -> None:
 
 
 def test_no_grad_is_restored_after_an_exception() -> None:
-    with pytest.raises(RuntimeError), no_grad():
+    with pytest.raises(RuntimeError, match="boom"), no_grad():
         raise RuntimeError("boom")
     assert is_grad_enabled()
 
@@ -715,7 +729,7 @@ def test_no_grad_is_restored_after_an_exception() -> None:
     def fails() -> None:
         raise KeyError("boom")
 
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError, match="boom"):
         fails()
     assert is_grad_enabled()
 
@@ -933,7 +947,7 @@ def test_n_ary_nodes_refuse_non_numbers_naming_the_op(make, op: str) -> None:
 
 
 def test_leaky_relu_slope_must_be_a_number() -> None:
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match=r"leaky_relu\(slope\): expected a real number.*'0.1'"):
         Value(1.0).leaky_relu("0.1")  # type: ignore[arg-type]
 
 

@@ -73,7 +73,7 @@ def test_grad_outputs_weight_each_output() -> None:
 
 def test_grad_outputs_length_must_match() -> None:
     x = Value(2.0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="grad: got 1 grad_outputs for 2 outputs"):
         grad([x * 2.0, x * 3.0], x, grad_outputs=[1.0])
 
 

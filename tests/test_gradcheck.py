@@ -84,10 +84,14 @@ def test_gradgradcheck_catches_a_wrong_second_derivative() -> None:
 
 
 def test_gradcheck_refuses_functions_that_do_not_return_a_value() -> None:
-    with pytest.raises(TypeError):
+    with pytest.raises(
+        TypeError, match=r"gradcheck: <lambda>\(...\) must return a Value, got float"
+    ):
         gradcheck(lambda x: 3.0, [1.0])  # type: ignore[arg-type, return-value]
 
 
 def test_gradcheck_refuses_non_numeric_inputs() -> None:
-    with pytest.raises(TypeError):
+    with pytest.raises(
+        TypeError, match=r"gradcheck: inputs\[0\] must be a number or a Value, got str"
+    ):
         gradcheck(lambda x: x, ["1.0"])  # type: ignore[list-item]

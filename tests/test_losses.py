@@ -147,6 +147,30 @@ def test_length_mismatch_and_empty_batches_are_refused():
         hinge([], [])
 
 
+@pytest.mark.parametrize(
+    ("loss", "name", "example"),
+    [
+        (mse, "mse", 1.0),
+        (hinge, "hinge", 1),
+        (binary_cross_entropy, "binary_cross_entropy", 1),
+        (cross_entropy, "cross_entropy", 0),
+    ],
+)
+def test_each_loss_names_itself_when_the_batch_is_wrong(loss, name, example):
+    outputs = [values(1.0, 2.0)] if loss is cross_entropy else values(1.0)
+    with pytest.raises(ValueError, match=rf"^{name}: got 1 outputs but 2 targets"):
+        loss(outputs, [example, example])
+    with pytest.raises(ValueError, match=rf"^{name}: expected at least one example, got an empty"):
+        loss([], [])
+
+
+def test_logsumexp_and_l2_refuse_nothing():
+    with pytest.raises(ValueError, match=r"^logsumexp: expected at least one value, got an empty"):
+        logsumexp([])
+    with pytest.raises(ValueError, match=r"^l2: expected at least one parameter, got none"):
+        l2([], 0.1)
+
+
 def test_bad_labels_are_refused():
     with pytest.raises(ValueError, match="hinge: labels must be -1 or \\+1, got 0"):
         hinge(values(1.0), [0])
@@ -156,5 +180,8 @@ def test_bad_labels_are_refused():
         cross_entropy([values(1.0, 2.0, 3.0)], [3])
     with pytest.raises(ValueError, match=r"got 1\.0"):
         cross_entropy([values(1.0, 2.0)], [1.0])
-    with pytest.raises(TypeError, match="list of k logits"):
+    with pytest.raises(
+        TypeError,
+        match=r"^cross_entropy: each example needs a list of k logits, got a single Value",
+    ):
         cross_entropy(values(1.0, 2.0), [0, 1])

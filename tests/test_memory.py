@@ -156,7 +156,7 @@ def test_gc_paused_pauses_and_restores_the_collector_even_on_error() -> None:
             assert not gc.isenabled()
         assert not gc.isenabled()
     assert gc.isenabled()
-    with pytest.raises(RuntimeError), gc_paused():
+    with pytest.raises(RuntimeError, match="boom"), gc_paused():
         raise RuntimeError("boom")
     assert gc.isenabled()
     gc.disable()

@@ -162,6 +162,7 @@ def test_constant_schedule_and_callable_form():
     assert [lin(k) for k in range(6)] == pytest.approx([2.0, 1.75, 1.5, 1.25, 1.0, 1.0])
 
 
+<<<<<<< HEAD
 def test_make_optimizer_by_name_with_the_command_lines_defaults() -> None:
     from autograd.optim import AdamW, make_optimizer
 
@@ -199,3 +200,188 @@ def test_make_scheduler_by_name_over_a_run() -> None:
     assert lrs("constant", 3) == [1.0] * 4
     with pytest.raises(ValueError, match="unknown schedule 'warmup'"):
         make_scheduler("warmup", make_optimizer("sgd", [Value(1.0)]), 10)
+=======
+# -- defaults, several parameters, and the messages ------------------------------------------------
+
+
+def test_defaults_are_pytorchs():
+    # one step on gradient 0.5 from p = 1: SGD moves by lr = 0.01; Adam's first step is lr = 1e-3
+    p = Value(1.0)
+    assert run(SGD([p]), p, [0.5]) == pytest.approx([1.0 - 0.01 * 0.5], rel=1e-15)
+    p = Value(1.0)
+    assert run(Adam([p]), p, [0.5]) == pytest.approx([1.0 - 1e-3 * 0.5 / (0.5 + 1e-8)], rel=1e-15)
+    p = Value(1.0)  # AdamW: 1 * (1 - 1e-3 * 0.01), then the same Adam step
+    expected = 1.0 * (1 - 1e-3 * 0.01) - 1e-3 * 0.5 / (0.5 + 1e-8)
+    assert run(AdamW([p]), p, [0.5]) == pytest.approx([expected], rel=1e-15)
+    adam = Adam([Value(0.0)])
+    assert (adam.lr, adam.betas, adam.eps, adam.weight_decay) == (1e-3, (0.9, 0.999), 1e-8, 0.0)
+    sgd = SGD([Value(0.0)])
+    assert (sgd.lr, sgd.momentum, sgd.dampening, sgd.weight_decay) == (0.01, 0.0, 0.0, 0.0)
+    assert sgd.nesterov is False
+
+
+def test_adam_eps_is_added_to_the_root():
+    # gradient 1e-9: m_hat = 1e-9 and sqrt(v_hat) = 1e-9, so the step is lr * 1e-9 / (1e-9 + eps)
+    p = Value(0.0)
+    run(Adam([p], lr=1.0, eps=1e-9), p, [1e-9])
+    assert p.data == pytest.approx(-0.5, rel=1e-9)
+
+
+def test_plain_sgd_with_weight_decay_by_hand():
+    # g = 0.5 + 0.1 * 2 = 0.7; p = 2 - 0.1 * 0.7
+    p = Value(2.0)
+    assert run(SGD([p], lr=0.1, weight_decay=0.1), p, [0.5]) == pytest.approx([1.93], rel=1e-15)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda ps: SGD(ps, lr=0.1, momentum=0.9),
+        lambda ps: SGD(ps, lr=0.1, momentum=0.9, nesterov=True),
+        lambda ps: Adam(ps, lr=0.1),
+        lambda ps: AdamW(ps, lr=0.1, weight_decay=0.1),
+    ],
+    ids=["momentum", "nesterov", "adam", "adamw"],
+)
+def test_each_parameter_keeps_its_own_state(make):
+    # Two parameters stepped together move exactly as each would alone.
+    a, b = Value(1.0), Value(-2.0)
+    together = make([a, b])
+    alone = [(Value(1.0), [0.5, -1.0, 0.25]), (Value(-2.0), [-3.0, 0.0, 2.0])]
+    expected = [run(make([p]), p, grads) for p, grads in alone]
+    for k in range(3):
+        a.grad, b.grad = alone[0][1][k], alone[1][1][k]
+        together.step()
+        assert (a.data, b.data) == pytest.approx((expected[0][k], expected[1][k]), rel=1e-15)
+    assert together.t == 3
+
+
+def test_repr_names_the_optimizer_its_rate_and_parameters():
+    assert repr(SGD([Value(0.0), Value(1.0)], lr=0.1)) == "SGD(lr=0.1, params=2)"
+    assert repr(Adam([Value(0.0)])) == "Adam(lr=0.001, params=1)"
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "message"),
+    [
+        (lambda p: SGD(p, lr="0.1"), TypeError, r"^SGD\(lr\) must be a number, got str: '0.1'$"),
+        (lambda p: SGD(p, lr=True), TypeError, r"^SGD\(lr\) must be a number, got bool"),
+        (lambda p: SGD(p, lr=float("nan")), ValueError, r"^SGD\(lr\) must be >= 0.0, got nan$"),
+        (lambda p: SGD(p, lr=float("inf")), ValueError, r"^SGD\(lr\) must be >= 0.0, got inf$"),
+        (lambda p: SGD(p, momentum=-0.5), ValueError, r"^SGD\(momentum\) must be >= 0.0, got -0.5"),
+        (lambda p: SGD(p, dampening=-1), ValueError, r"^SGD\(dampening\) must be >= 0.0, got -1$"),
+        (lambda p: SGD(p, weight_decay=-1), ValueError, r"^SGD\(weight_decay\) must be >= 0.0"),
+        (lambda p: SGD(p, momentum=0.9, dampening=0.1, nesterov=True), ValueError, "^SGD: nest"),
+        (lambda p: Adam(p, lr=-1), ValueError, r"^Adam\(lr\) must be >= 0.0, got -1$"),
+        (lambda p: Adam(p, betas=(-0.1, 0.9)), ValueError, r"^Adam\(betas\[0\]\) must be in \[0.0"),
+        (lambda p: Adam(p, betas=(0.9, 1.0)), ValueError, r"^Adam\(betas\[1\]\) .*1.0\), got 1.0"),
+        (lambda p: Adam(p, eps=-1e-8), ValueError, r"^Adam\(eps\) must be >= 0.0, got -1e-08$"),
+        (lambda p: Adam(p, weight_decay=-1), ValueError, r"^Adam\(weight_decay\) must be >= 0"),
+        (lambda p: AdamW(p, betas=(1.5, 0.9)), ValueError, r"^AdamW\(betas\[0\]\)"),
+        (lambda p: Adam([*p, "w"]), TypeError, "^Adam: parameter 1 must be a Value, got str: 'w'$"),
+        (lambda p: AdamW([]), ValueError, "^AdamW: got an empty parameter list$"),
+    ],
+)
+def test_bad_hyperparameters_are_named_in_the_message(make, error, message):
+    with pytest.raises(error, match=message):
+        make([Value(1.0)])
+
+
+def test_zero_is_a_valid_rate_and_momentum():
+    p = Value(1.0)
+    assert run(SGD([p], lr=0.0, momentum=0.0), p, [0.5]) == [1.0]
+    assert Adam([p], betas=(0.0, 0.0)).betas == (0.0, 0.0)
+
+
+def test_the_base_classes_leave_the_rule_to_subclasses():
+    from autograd.optim import LRScheduler, Optimizer
+
+    with pytest.raises(NotImplementedError):
+        Optimizer([Value(1.0)], lr=0.1).step()
+    with pytest.raises(NotImplementedError):
+        LRScheduler(SGD([Value(1.0)], lr=0.1))  # sets lr_at(0) on creation
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "message"),
+    [
+        (lambda o: LinearLR([o]), TypeError, "^LinearLR: expected an Optimizer, got list$"),
+        (
+            lambda o: LinearLR(o, total_iters=0),
+            ValueError,
+            r"^LinearLR\(total_iters\) must be >= 1",
+        ),
+        (lambda o: LinearLR(o, start_factor=-1), ValueError, r"^LinearLR\(start_factor\) must be"),
+        (lambda o: LinearLR(o, end_factor=-1), ValueError, r"^LinearLR\(end_factor\) must be"),
+        (lambda o: StepLR(o, step_size=0), ValueError, r"^StepLR\(step_size\) must be >= 1, got 0"),
+        (lambda o: StepLR(o, 1, gamma=-1), ValueError, r"^StepLR\(gamma\) must be >= 0.0"),
+        (lambda o: CosineAnnealingLR(o, T_max=0), ValueError, r"^CosineAnnealingLR\(T_max\) must"),
+        (lambda o: CosineAnnealingLR(o, 5, eta_min=-1), ValueError, r"^CosineAnnealingLR\(eta_m"),
+    ],
+)
+def test_bad_schedules_are_refused(make, error, message):
+    with pytest.raises(error, match=message):
+        make(SGD([Value(1.0)], lr=0.1))
+
+
+def test_one_is_a_valid_schedule_length():
+    opt = SGD([Value(0.0)], lr=1.0)
+    assert lrs(LinearLR(opt, 1.0, 0.5, total_iters=1), 3) == [1.0, 0.5, 0.5]
+    opt = SGD([Value(0.0)], lr=1.0)
+    assert lrs(StepLR(opt, step_size=1, gamma=0.5), 3) == [1.0, 0.5, 0.25]
+    opt = SGD([Value(0.0)], lr=1.0)
+    assert lrs(CosineAnnealingLR(opt, T_max=1), 3) == pytest.approx([1.0, 0.0, 0.0])
+
+
+def test_schedule_defaults_and_last_lr():
+    # LinearLR's defaults are the micrograd demo's 1.0 -> 0.1 over 100 steps; StepLR's gamma 0.1
+    opt = SGD([Value(0.0)], lr=2.0)
+    sched = LinearLR(opt)
+    assert [sched(k) for k in (0, 50, 100, 200)] == pytest.approx([2.0, 1.1, 0.2, 0.2])
+    assert sched.get_last_lr() == 2.0
+    sched.step()
+    assert sched.get_last_lr() == pytest.approx(2.0 * (1 - 0.9 / 100)) == opt.lr
+    assert StepLR(SGD([Value(0.0)], lr=1.0), 2)(2) == pytest.approx(0.1)
+    assert CosineAnnealingLR(SGD([Value(0.0)], lr=1.0), 4)(4) == 0.0  # eta_min defaults to 0
+
+
+def test_momentum_one_keeps_every_gradient():
+    # b = 1 * b + g: the buffer is the running sum of the gradients, 1 then 2
+    p = Value(0.0)
+    assert run(SGD([p], lr=1.0, momentum=1.0), p, [1.0, 1.0]) == [-1.0, -3.0]
+
+
+@pytest.mark.parametrize("momentum", [0.0, 0.5])
+def test_every_step_is_counted(momentum):
+    p = Value(0.0)
+    opt = SGD([p], lr=0.1, momentum=momentum)
+    run(opt, p, [1.0, 1.0, 1.0])
+    assert opt.t == 3
+
+
+def adam_by_hand(p, grads, lr, wd_in_gradient=0.0, shrink=1.0, b1=0.9, b2=0.999, eps=1e-8):
+    """torch.optim.Adam's update, written out: the values of p after each step."""
+    m = v = 0.0
+    seen = []
+    for t, g in enumerate(grads, start=1):
+        p *= shrink
+        g = g + wd_in_gradient * p
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        p -= lr * (m / (1 - b1**t)) / (math.sqrt(v / (1 - b2**t)) + eps)
+        seen.append(p)
+    return seen
+
+
+def test_adam_and_adamw_weight_decay_over_two_steps():
+    # one step cannot tell: Adam's first step is lr whatever the gradient; the second can
+    p = Value(1.0)
+    got = run(Adam([p], lr=0.1, weight_decay=0.1), p, [0.5, -1.0])
+    assert got == pytest.approx(adam_by_hand(1.0, [0.5, -1.0], 0.1, wd_in_gradient=0.1), rel=1e-12)
+    p = Value(1.0)
+    got = run(AdamW([p], lr=0.1, weight_decay=0.1), p, [0.5, -1.0])
+    assert got == pytest.approx(
+        adam_by_hand(1.0, [0.5, -1.0], 0.1, shrink=1 - 0.1 * 0.1), rel=1e-12
+    )
+    assert got != pytest.approx(adam_by_hand(1.0, [0.5, -1.0], 0.1, wd_in_gradient=0.1), rel=1e-6)
+>>>>>>> main

@@ -350,3 +350,77 @@ def test_forward_matches_closed_form(name: str, data: st.DataObject) -> None:
     assert by_rule == pytest.approx(expected, rel=1e-12, abs=1e-12)
     assert out.data == pytest.approx(expected, rel=1e-12, abs=1e-12)
     assert type(out.data) is float
+
+
+# --------------------------------------------------------------------------------------------------
+# Behaviour the table must give through Value, whatever the engine's node layout
+# --------------------------------------------------------------------------------------------------
+
+ONE_INPUT_OPS: dict[str, Callable[[Value], Value]] = {
+    "exp": Value.exp,
+    "log": Value.log,
+    "tanh": Value.tanh,
+    "sigmoid": Value.sigmoid,
+    "relu": Value.relu,
+    "leaky_relu": lambda x: x.leaky_relu(0.1),
+    "sqrt": Value.sqrt,
+    "abs": abs,
+    "sin": Value.sin,
+    "cos": Value.cos,
+    "neg": lambda x: -x,
+    "x**k": lambda x: x**3,
+    "k**x": lambda x: 2.0**x,
+    "x+c": lambda x: x + 2.0,
+    "c+x": lambda x: 2.0 + x,
+    "x-c": lambda x: x - 2.0,
+    "c-x": lambda x: 2.0 - x,
+    "x*c": lambda x: x * 3.0,
+    "c*x": lambda x: 3.0 * x,
+    "x/c": lambda x: x / 4.0,
+    "c/x": lambda x: 4.0 / x,
+}
+
+
+@pytest.mark.parametrize("name", ONE_INPUT_OPS)
+def test_an_input_used_twice_gets_the_sum_of_both_paths(name: str) -> None:
+    # f(x) + x: the '+' gives x its 1 first, then f's node must ADD f'(x) to it, not overwrite it
+    op = ONE_INPUT_OPS[name]
+    x = Value(0.7)
+    op(x).backward()
+    alone = x.grad
+    y = Value(0.7)
+    (op(y) + y).backward()
+    assert y.grad == pytest.approx(alone + 1.0, rel=1e-15)
+
+
+def test_float_math_divides_by_zero_as_ieee_does() -> None:
+    assert FloatMath.div(3.0, 2.0) == 1.5
+    assert FloatMath.div(0.5, 0.0) == math.inf
+    assert FloatMath.div(0.5, -0.0) == -math.inf
+    assert FloatMath.div(-2.0, 0.0) == -math.inf
+    assert FloatMath.div(-2.0, -0.0) == math.inf
+    assert math.isnan(FloatMath.div(0.0, 0.0))
+
+
+def test_float_math_power_of_zero() -> None:
+    assert FloatMath.pow(2.0, 3.0) == 8.0
+    assert FloatMath.pow(0.0, 0.0) == 1.0
+    assert FloatMath.pow(0.0, 0.5) == 0.0
+    assert FloatMath.pow(0.0, -1.0) == math.inf
+    assert FloatMath.pow(0.0, -0.5) == math.inf
+
+
+def test_powers_and_roots_at_zero() -> None:
+    # forward: 0**0 = 1 and 0**0.5 = 0 are defined; slopes: d/dx x = 1, d/dx x**1.5 = 1.5 sqrt(x)
+    # = 0, d/dx sqrt(x) = 1/(2 sqrt(x)) -> +inf at 0
+    assert (Value(0.0) ** 0).data == 1.0
+    for k, slope in ((1, 1.0), (1.5, 0.0), (2, 0.0)):
+        x = Value(0.0)
+        y = x**k
+        y.backward()
+        assert (y.data, x.grad) == (0.0, slope)
+    x = Value(0.0)
+    x.sqrt().backward()
+    assert x.grad == math.inf
+    with pytest.raises(ValueError, match=r"^power: negative base -8.0 to the non-integer power"):
+        Value(-8.0) ** (1 / 3)

@@ -1,11 +1,12 @@
 """JSON model files: save, load, round trips, and clear errors for every kind of corrupt file."""
 
 import json
+import math
 
 import pytest
 
 from autograd.nn import MLP
-from autograd.serialize import load_model, model_to_dict, save_model
+from autograd.serialize import load_model, model_from_dict, model_to_dict, save_model
 
 
 def test_json_round_trip_gives_identical_predictions(tmp_path):
@@ -19,6 +20,33 @@ def test_json_round_trip_gives_identical_predictions(tmp_path):
     assert json.loads(path.read_text())["nouts"] == [5, 4, 3]
 
 
+@pytest.mark.parametrize("init", ["uniform", "kaiming"])
+def test_the_init_scheme_is_saved_and_read_back(tmp_path, init):
+    path = tmp_path / "model.json"
+    save_model(MLP(2, [3, 1], init=init, seed=0), path)
+    assert json.loads(path.read_text())["init"] == init
+    assert load_model(path).init == init
+
+
+def test_a_file_without_init_was_made_with_the_default_uniform_init(tmp_path):
+    d = model_to_dict(MLP(2, [3, 1], init="xavier", seed=0))
+    del d["init"]
+    assert model_from_dict(d).init == "uniform"
+
+
+def test_the_file_is_indented_json_a_person_can_read(tmp_path):
+    path = tmp_path / "model.json"
+    save_model(MLP(2, [2, 1], seed=0), path)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "{" and lines[-1] == "}"
+    assert '"format": "autograd-mlp",' in [line.strip() for line in lines]  # one key a line
+
+
+def test_only_an_mlp_can_be_saved():
+    with pytest.raises(TypeError, match="model_to_dict: expected an MLP, got str"):
+        model_to_dict("not a model")  # type: ignore[arg-type]
+
+
 def corrupt(tmp_path, change):
     d = model_to_dict(MLP(2, [3, 1], seed=0))
     change(d)
@@ -30,15 +58,39 @@ def corrupt(tmp_path, change):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda d: d.update(format="pickle"), "'format' must be 'autograd-mlp'"),
-        (lambda d: d.update(nouts=[3, 2]), r"layers\[1\].weights must have 2 rows"),
+        (lambda d: d.update(format="pickle"), "'format' must be 'autograd-mlp', got 'pickle'"),
+        (lambda d: d.update(nouts=[3, 2]), r"layers\[1\].weights must have 2 rows.*got 1"),
+        (lambda d: d["layers"][0]["weights"].pop(), r"layers\[0\].weights must have 3 rows.*got 2"),
+        (
+            lambda d: d["layers"][0].update(weights={}),
+            r"layers\[0\].weights must have 3 .*got dict",
+        ),
+        (
+            lambda d: d["layers"][0].update(biases="abc"),
+            r"biases must be a list of 3 numbers, got str",
+        ),
         (lambda d: d["layers"][0]["weights"][1].pop(), r"weights\[1\] must have 2 numbers, got 1"),
-        (lambda d: d["layers"][0]["biases"].__setitem__(0, "0.5"), "must be a number"),
-        (lambda d: d["layers"][0]["biases"].__setitem__(0, True), "must be a number"),
-        (lambda d: d["layers"][1]["biases"].__setitem__(0, float("nan")), "must be finite"),
-        (lambda d: d.update(activation="gelu"), "unknown activation"),
+        (lambda d: d["layers"][0]["biases"].__setitem__(0, "0.5"), "must be a number, got str"),
+        (lambda d: d["layers"][0]["biases"].__setitem__(0, True), "must be a number, got bool"),
+        (
+            lambda d: d["layers"][1]["biases"].__setitem__(0, float("nan")),
+            r"biases\[0\] must be fin",
+        ),
+        (lambda d: d.update(activation="gelu"), "model file: unknown activation 'gelu'"),
         (lambda d: d.pop("layers"), "missing key 'layers'"),
         (lambda d: d.update(nin=0), "'nin' must be a positive integer"),
+        (lambda d: d.update(nin=True), "'nin' must be a positive integer, got True"),
+        (lambda d: d.update(nouts=[]), r"'nouts' must be a non-empty list, got \[\]"),
+        (lambda d: d.update(nouts="3"), "'nouts' must be a non-empty list, got '3'"),
+        (lambda d: d.update(nouts=[3, 0]), r"'nouts'\[1\] must be a positive integer, got 0"),
+        (lambda d: d.update(version=3), r"unsupported version 3 \(expected 1 or 2\)"),
+        (lambda d: d.pop("version"), r"unsupported version None \(expected 1 or 2\)"),
+        (lambda d: d.update(init="zeros"), "model file: unknown init 'zeros'"),
+        (lambda d: d["layers"].pop(), "'layers' must be a list of 2 layers, got 1"),
+        (lambda d: d.update(layers={}), "'layers' must be a list of 2 layers, got dict"),
+        (lambda d: d["layers"].__setitem__(0, [[0.1, 0.2]]), r"layers\[0\] must be an object"),
+        (lambda d: d["layers"][1].pop("biases"), r"layers\[1\] must be an object with 'weights'"),
+        (lambda d: d["layers"].__setitem__(1, "weights, biases"), r"layers\[1\] must be an object"),
     ],
 )
 def test_corrupt_model_files_raise_a_clear_value_error(tmp_path, change, message):
@@ -52,5 +104,68 @@ def test_non_json_files_raise_value_error(tmp_path):
     with pytest.raises(ValueError, match="not valid JSON"):
         load_model(path)
     path.write_text("[1, 2]")
-    with pytest.raises(ValueError, match="expected a JSON object"):
+    with pytest.raises(ValueError, match="expected a JSON object, got list"):
         load_model(path)
+
+
+def test_the_output_activation_is_saved_as_version_2_and_read_back(tmp_path):
+    path = tmp_path / "model.json"
+    save_model(MLP(2, [3, 1], activation="tanh", output_activation="tanh", seed=0), path)
+    d = json.loads(path.read_text())
+    assert (d["version"], d["output_activation"]) == (2, "tanh")
+    model = load_model(path)
+    # the output neuron squashes its sum: tanh(b + w . h) for the hidden layer's output h
+    h = [v.data for v in model.layers[0]([0.3, -2.0])]
+    out = model.layers[1].neurons[0]
+    expected = math.tanh(out.b.data + sum(w.data * x for w, x in zip(out.w, h)))
+    assert model([0.3, -2.0]).data == pytest.approx(expected, rel=1e-15)
+    del d["output_activation"]  # version 2 without the key: a linear output, as in version 1
+    linear = model_from_dict(d)
+    expected = out.b.data + sum(w.data * x for w, x in zip(out.w, h))
+    assert linear([0.3, -2.0]).data == pytest.approx(expected, rel=1e-15)
+
+
+def test_messages_quote_a_long_or_huge_value_in_short():
+    d = model_to_dict(MLP(2, [3, 1], seed=0))
+    with pytest.raises(ValueError, match=r"'nin' must be a positive integer, got 'x{36}\.\.\.$"):
+        model_from_dict({**d, "nin": "x" * 100})
+    with pytest.raises(ValueError, match=r"got 'x{38}'$"):  # 40 characters with the quotes: whole
+        model_from_dict({**d, "nin": "x" * 38})
+    with pytest.raises(ValueError, match=r"got an integer of over 4300 digits$"):
+        model_from_dict({**d, "nin": -(10**5000)})
+    d["layers"][0]["biases"][0] = 10**5000
+    with pytest.raises(
+        ValueError, match=r"biases\[0\] must be a number in float range, got an int"
+    ):
+        model_from_dict(d)
+
+
+def test_unknown_activation_lists_the_known_ones():
+    d = model_to_dict(MLP(2, [3, 1], seed=0))
+    with pytest.raises(ValueError, match="'relu', 'tanh', 'sigmoid', 'leaky_relu', 'linear'"):
+        model_from_dict({**d, "activation": "gelu"})
+
+
+def test_a_model_too_large_is_refused_before_it_is_built():
+    from autograd.serialize import MAX_NEURONS, MAX_PARAMETERS, check_model_size
+
+    big = MAX_NEURONS // 8 + 1
+    with pytest.raises(
+        ValueError, match=rf"^model file: MLP\(2, \[{big}, {big}, .*\]\) has .* the limit"
+    ):
+        check_model_size(2, [big] * 8, "model file")
+    with pytest.raises(ValueError, match=rf"^here: MLP\(2, \[{big}, \.\.\. 9 layers\]\) has"):
+        check_model_size(2, [big] * 9, "here")
+    with pytest.raises(ValueError, match=r"this pure-Python engine is for small models\)$"):
+        check_model_size(1, [MAX_PARAMETERS], "here")
+    check_model_size(2, [100, 100, 1], "here")  # small: no error
+    d = model_to_dict(MLP(2, [3, 1], seed=0))
+    with pytest.raises(ValueError, match=r"^model file: MLP\(2, \[10001\]\)"):
+        model_from_dict({**d, "nouts": [MAX_NEURONS + 1]})
+
+
+def test_a_diverged_model_is_not_saved(tmp_path):
+    model = MLP(2, [1], seed=0)
+    model.layers[0].neurons[0].b.data = float("nan")
+    with pytest.raises(ValueError, match=r"did training diverge\? try a smaller learning rate\)$"):
+        save_model(model, tmp_path / "m.json")

@@ -97,7 +97,7 @@ def test_a_failing_rename_leaves_the_previous_file_intact(tmp_path, monkeypatch)
         raise PermissionError(errno.EACCES, "Permission denied")
 
     monkeypatch.setattr(_atomic.os, "replace", refuse)
-    with pytest.raises(PermissionError):
+    with pytest.raises(PermissionError, match="Permission denied"):
         save_model(MLP(2, [3, 1], seed=1), path)
     assert path.read_bytes() == before
     assert leftovers(tmp_path, ["model.json"]) == []

@@ -1,13 +1,23 @@
 """Training: the micrograd demo reaches 100%, stated bars on circles, xor and a 3-class spiral,
 minibatches and epochs, evaluation without a graph, progress output, and the plots."""
 
+import math
+import re
+import sys
+import threading
+import time
+
 import numpy as np
 import pytest
 
 from autograd import Value, data, is_grad_enabled
 from autograd.nn import MLP
-from autograd.optim import SGD, Adam, LinearLR
-from autograd.train import accuracy, fit, predict, predict_scores
+from autograd.optim import SGD, Adam, LinearLR, StepLR
+from autograd.train import History, accuracy, batch_loss, fit, predict, predict_scores
+
+
+def values(*xs):
+    return [Value(x) for x in xs]
 
 
 def micrograd_demo():
@@ -19,6 +29,7 @@ def micrograd_demo():
     return X, y, model, opt, sched
 
 
+@pytest.mark.slow
 def test_micrograd_demo_reaches_100_percent_training_accuracy():
     X, y, model, opt, sched = micrograd_demo()
     history = fit(model, X, y, loss="hinge", optimizer=opt, scheduler=sched, steps=100, alpha=1e-4)
@@ -53,6 +64,7 @@ def test_fit_matches_the_demo_loop_written_out_by_hand():
 
 
 # Stated bars: each dataset, with a fixed seed, reaches the bar within the step budget.
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "n", "noise", "hidden", "loss", "steps", "bar"),
     [
@@ -99,6 +111,31 @@ def test_full_batch_training_lowers_the_mse_and_bce_losses():
         assert h.loss[-1] < h.loss[0]
 
 
+def test_mse_targets_are_plus_minus_one_for_one_output_and_one_hot_for_k():
+    # one output: labels 0/1 become targets -1/+1, ((0.5 - 1)^2 + (-0.2 + 1)^2 + (0.1 + 1)^2) / 3
+    one = batch_loss(values(0.5, -0.2, 0.1), [1, 0, 0], "mse", [], 0.0)
+    assert one.data == pytest.approx((0.25 + 0.64 + 1.21) / 3, rel=1e-14)
+    # three outputs: labels 2 and 0 become [0, 0, 1] and [1, 0, 0]; the mean over all 6 numbers
+    k = batch_loss([values(0.5, -0.2, 0.1), values(1.0, 0.0, 0.3)], [2, 0], "mse", [], 0.0)
+    assert k.data == pytest.approx((0.25 + 0.04 + 0.81 + 0.0 + 0.0 + 0.09) / 6, rel=1e-14)
+
+
+def test_a_k_output_model_learns_with_the_mse_loss():
+    X, y = data.blobs(60, noise=0.3, seed=0, classes=3)
+    model = MLP(2, [8, 3], seed=0)
+    h = fit(model, X, y, loss="mse", optimizer=Adam(model.parameters(), lr=0.05), steps=60)
+    assert h.loss[-1] < 0.5 * h.loss[0]
+    assert accuracy(model, X, y) >= 0.95
+
+
+def test_batch_loss_adds_alpha_times_the_sum_of_squared_weights():
+    w = values(0.5, -2.0)
+    plain = batch_loss(values(0.3), [1], "hinge", w, 0.0)
+    assert plain.data == pytest.approx(0.7)  # max(0, 1 - 0.3)
+    with_l2 = batch_loss(values(0.3), [1], "hinge", w, 0.1)
+    assert with_l2.data == pytest.approx(0.7 + 0.1 * (0.25 + 4.0))
+
+
 def test_evaluation_builds_no_graph():
     model = MLP(2, [3, 1], seed=0)
     modes = []
@@ -122,6 +159,20 @@ def test_k_class_predictions_are_the_argmax():
     assert predict(model, X).tolist() == [int(np.argmax(r)) for r in scores]
 
 
+@pytest.fixture
+def no_tqdm_monitor(monkeypatch):
+    """Bars that lock only this process, and no monitor thread. tqdm's default lock is shared with
+    every process forked after it was made (the mutation runner forks one per mutant); one that
+    exits while holding it would leave all the others waiting for it for ever."""
+    from tqdm import tqdm
+    from tqdm.auto import tqdm as auto_tqdm
+
+    for cls in (tqdm, auto_tqdm):
+        monkeypatch.setattr(cls, "_lock", threading.RLock(), raising=False)
+        monkeypatch.setattr(cls, "monitor_interval", 0)
+
+
+@pytest.mark.usefixtures("no_tqdm_monitor")
 def test_progress_bar_is_silent_when_asked_and_off_a_terminal(capsys):
     X, y = data.moons(10, noise=0.1, seed=0)
     fit(MLP(2, [2, 1], seed=0), X, y, steps=2)  # pytest's stderr is not a TTY
@@ -142,6 +193,174 @@ def test_fit_refuses_mismatched_labels_and_losses():
         fit(MLP(3, [1]), X, y, steps=1)
     with pytest.raises(ValueError, match="unknown loss 'l1'"):
         fit(MLP(2, [3]), X, y, loss="l1", steps=1)
+
+
+# -- the loop's bookkeeping and its checks ---------------------------------------------------------
+
+
+def test_default_optimizer_is_sgd_with_rate_one_tenth():
+    # fit without an optimizer equals fit with SGD(lr=0.1), step for step
+    X, y = data.xor(12, seed=0)
+    a, b = MLP(2, [3, 1], seed=2), MLP(2, [3, 1], seed=2)
+    ha = fit(a, X, y, steps=3)
+    hb = fit(b, X, y, steps=3, optimizer=SGD(b.parameters(), lr=0.1), loss="hinge")
+    assert ha.loss == hb.loss and ha.lr == [0.1] * 3
+    assert [p.data for p in a.parameters()] == [p.data for p in b.parameters()]
+
+
+def test_auto_loss_is_hinge_for_one_output_and_cross_entropy_for_k():
+    X, y = data.blobs(9, seed=0, classes=3)
+    for nout, explicit, labels in ((1, "hinge", y % 2), (3, "cross_entropy", y)):
+        h1 = fit(MLP(2, [nout], seed=0), X, labels, steps=2)
+        h2 = fit(MLP(2, [nout], seed=0), X, labels, steps=2, loss=explicit)
+        assert h1.loss == h2.loss
+
+
+def test_history_records_each_step_and_the_time_it_took():
+    X, y = data.xor(8, seed=0)
+    opt = SGD(MLP(2, [1], seed=0).parameters(), lr=0.5)
+    start = time.perf_counter()
+    h = fit(MLP(2, [1], seed=0), X, y, steps=4, optimizer=opt, scheduler=StepLR(opt, 2, 0.5))
+    assert h.seconds <= time.perf_counter() - start
+    assert h.steps == 4 == len(h.accuracy)
+    assert h.lr == [0.5, 0.5, 0.25, 0.25]  # the rate each step used, before the schedule moves it
+    assert h.seconds > 0.0
+    assert History().steps == 0
+
+
+def test_full_batch_accuracy_is_measured_before_the_update():
+    # one step on 4 points: the batch accuracy is that of the untrained model on all 4 points
+    X, y = data.xor(4, seed=3)
+    model = MLP(2, [2, 1], seed=1)
+    before = accuracy(model, X, y)
+    h = fit(model, X, y, steps=1)
+    assert h.accuracy == [before]
+
+
+def test_k_class_batch_accuracy_is_the_argmax():
+    X, y = data.blobs(6, seed=0, classes=3)
+    model = MLP(2, [3], seed=8)
+    before = accuracy(model, X, y)
+    assert fit(model, X, y, steps=1).accuracy == [before]
+    assert 0 < before < 1  # a guess that is neither all right nor all wrong
+
+
+def test_epochs_cover_every_point_once_and_count_steps():
+    X, y = data.xor(10, seed=0)
+    h = fit(MLP(2, [1], seed=0), X, y, epochs=2, batch_size=4, seed=1)
+    assert h.steps == 2 * 3  # batches of 4, 4, 2
+    # one epoch of batch_size = n is a full-batch step
+    full = fit(MLP(2, [1], seed=0), X, y, steps=1)
+    # (the same points, shuffled: the sum may differ in its last bit)
+    one = fit(MLP(2, [1], seed=0), X, y, epochs=1, batch_size=10).loss
+    assert one == pytest.approx(full.loss, rel=1e-14)
+    one = fit(MLP(2, [1], seed=0), X, y, epochs=1).loss  # no batch_size: all points
+    assert one == pytest.approx(full.loss, rel=1e-14)
+
+
+@pytest.mark.usefixtures("no_tqdm_monitor")
+def test_progress_bar_counts_the_steps(capsys):
+    X, y = data.xor(10, seed=0)
+    fit(MLP(2, [1], seed=0), X, y, epochs=2, batch_size=4, progress=True)
+    err = capsys.readouterr().err
+    assert err.startswith("\rtrain: ") and "6/6" in err and "step/s" in err
+    assert re.search(r"\bacc=\d+%", err) and re.search(r"\bloss=\d\.\d{4}\b", err)
+
+
+@pytest.mark.usefixtures("no_tqdm_monitor")
+def test_progress_bar_shows_by_default_on_a_terminal(capsys, monkeypatch):
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    X, y = data.xor(10, seed=0)
+    fit(MLP(2, [1], seed=0), X, y, steps=2)
+    assert "2/2" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"steps": 0}, "^fit: steps must be >= 1, got 0$"),
+        ({"steps": None}, "^fit: steps must be >= 1, got None$"),
+        ({"epochs": 0}, "^fit: epochs must be >= 1, got 0$"),
+        ({"batch_size": 0}, "^fit: batch_size must be >= 1, got 0$"),
+        ({"loss": "bce", "model": MLP(2, [3])}, "^bce is a binary loss .* this one has 3$"),
+        ({"loss": "hinge", "model": MLP(2, [2])}, "^hinge is a binary loss .* this one has 2$"),
+        ({"loss": "l1"}, "^unknown loss 'l1'; choose one of auto, hinge, bce, cross_entropy, mse$"),
+        ({"loss": "cross_entropy"}, r"^cross_entropy needs one output per class \(k >= 2\)"),
+        ({"y": [0, 1, 2, 1]}, "^fit: a one-output model is binary, but y has labels up to 2$"),
+        ({"y": [0, 1, 3, 1], "model": MLP(2, [3])}, "^fit: y has labels up to 3 but the model"),
+        (
+            {"y": [0, 1, 2, 1], "model": MLP(2, [2])},
+            "^fit: y has labels up to 2 but the model has 2",
+        ),
+        ({"y": [0, 1, 1]}, r"^expected y of shape \(4,\) to match X, got shape \(3,\)$"),
+        ({"y": [0, 1, -1, 1]}, "^expected y to hold class numbers 0, 1, ..., k-1$"),
+        ({"y": [0.0, 1.0, 1.0, 0.0]}, "^expected y to hold class numbers"),
+        ({"X": [0.1, 0.2, 0.3, 0.4]}, r"^expected X of shape \(n, features\), got shape \(4,\)$"),
+    ],
+)
+def test_fit_refuses_bad_arguments_with_a_message(kwargs, message):
+    args = {"model": MLP(2, [1]), "X": np.zeros((4, 2)), "y": [0, 1, 1, 0], **kwargs}
+    with pytest.raises(ValueError, match=message):
+        fit(args.pop("model"), args.pop("X"), args.pop("y"), **args)
+
+
+def test_an_empty_dataset_is_refused():
+    with pytest.raises(ValueError, match=r"^fit: the dataset is empty$"):
+        fit(MLP(2, [1]), np.zeros((0, 2)), np.zeros(0, dtype=np.int64))
+    with pytest.raises(ValueError, match=r"^accuracy: no examples$"):
+        accuracy(MLP(2, [1]), np.zeros((0, 2)), [])
+
+
+def test_predict_scores_and_classes_by_hand():
+    # one linear output, weights (1, -1), bias 0: score x1 - x2
+    model = MLP(2, [1], seed=0)
+    (neuron,) = model.layers[0].neurons
+    neuron.w[0].data, neuron.w[1].data, neuron.b.data = 1.0, -1.0, 0.0
+    X = [[2.0, 1.0], [0.0, 3.0], [1.0, 1.0]]
+    assert predict_scores(model, X).tolist() == [1.0, -3.0, 0.0]
+    assert predict(model, X).tolist() == [1, 0, 0]  # a score of exactly 0 is class 0
+    assert predict(model, X).dtype == np.int64
+    assert accuracy(model, X, [1, 0, 1]) == pytest.approx(2 / 3)
+    k = MLP(2, [2], seed=0)
+    for neuron, (w1, w2) in zip(k.layers[0].neurons, [(1.0, 0.0), (0.0, 1.0)]):
+        neuron.w[0].data, neuron.w[1].data, neuron.b.data = w1, w2, 0.0
+    assert predict_scores(k, [[3.0, 1.0]]).tolist() == [[3.0, 1.0]]
+    assert predict(k, X).tolist() == [0, 1, 0]  # a tie goes to the first class, like argmax
+
+
+def test_batch_loss_bce_and_cross_entropy_by_hand():
+    # bce on logits 0 and 2, labels 0 and 1: (log(1 + e^0) + log(1 + e^-2)) / 2
+    bce = batch_loss(values(0.0, 2.0), [0, 1], "bce", [], 0.0)
+    assert bce.data == pytest.approx((math.log(2) + math.log(1 + math.exp(-2))) / 2, rel=1e-14)
+    # softmax of logits (0, log 2) gives class 1 the probability 2/3: the loss is log(3/2)
+    ce = batch_loss([values(0.0, math.log(2))], [1], "cross_entropy", [], 0.0)
+    assert ce.data == pytest.approx(math.log(1.5), rel=1e-14)
+
+
+def test_a_score_of_exactly_zero_counts_as_class_0_in_the_batch_accuracy():
+    model = MLP(2, [1], seed=0)
+    (neuron,) = model.layers[0].neurons
+    neuron.w[0].data, neuron.w[1].data, neuron.b.data = 1.0, -1.0, 0.0
+    X = np.array([[1.0, 1.0], [2.0, 1.0]])  # scores 0 and 1
+    assert fit(model, X, [1, 1], steps=1, optimizer=SGD(model.parameters(), lr=0.0)).accuracy == [
+        0.5
+    ]
+
+
+def test_default_steps_seed_and_batch_of_one():
+    X, y = data.xor(10, seed=0)
+    assert fit(MLP(2, [1], seed=0), X, y, optimizer=SGD([Value(0.0)], lr=0.0)).steps == 100
+    runs = [
+        fit(MLP(2, [1], seed=0), X, y, steps=3, batch_size=1, **kw).loss for kw in ({}, {"seed": 0})
+    ]
+    assert runs[0] == runs[1]
+    runs = [
+        fit(MLP(2, [1], seed=0), X, y, epochs=2, batch_size=3, **kw).loss
+        for kw in ({}, {"seed": 0})
+    ]
+    assert runs[0] == runs[1]
+    other = fit(MLP(2, [1], seed=0), X, y, epochs=2, batch_size=3, seed=1).loss
+    assert other != runs[0]  # another seed, another order of batches
 
 
 def test_fit_drops_each_step_graph_before_the_collector_is_back_on():
