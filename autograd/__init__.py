@@ -8,8 +8,17 @@
 (-4.0, -4.0, 3.0)
 """
 
+from .anomaly import AnomalyError
 from .check import check_engine
-from .engine import Value, enable_grad, gc_paused, grad, is_grad_enabled, no_grad
+from .engine import (
+    Value,
+    detect_anomaly,
+    enable_grad,
+    gc_paused,
+    grad,
+    is_grad_enabled,
+    no_grad,
+)
 from .explain import backprop_steps, explain, print_tree, text_tree
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 
@@ -20,10 +29,12 @@ from .pages import explore
 from .viz import draw_dot, save_diagram
 
 __all__ = [
+    "AnomalyError",
     "GradcheckError",
     "Value",
     "backprop_steps",
     "check_engine",
+    "detect_anomaly",
     "draw_dot",
     "draw_network",
     "enable_grad",

@@ -384,8 +384,8 @@ def _slips(node: Value, update: Any) -> Iterator[tuple[float, str]]:
         )
     elif op == "exp":
         yield (x, "exp's derivative is written as the input x; d/dx exp(x) = exp(x) = out.data.")
-    elif op.startswith("**") and node._aux is not None and len(node._prev) == 1:
-        k = node._aux
+    elif op.startswith("**") and node._param is not None and len(node._prev) == 1:
+        k = node._param
         yield (
             k * x**k - 1,
             f"the power rule without brackets: k * x**k - 1; it is k * x**(k - 1) (k = {k:g}).",

@@ -250,6 +250,7 @@ def _run_walkthrough(args: argparse.Namespace) -> int:
 
 def _add_draw(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from .explain import text_tree
+    from .expr import FUNCTIONS
     from .viz import _COLORINGS, _RANKDIRS, draw_dot
 
     dot_fmt = _default(draw_dot, "fmt") or "shortest exact-looking"
@@ -260,9 +261,9 @@ def _add_draw(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="draw the graph of an expression with its values and gradients",
         description=(
             "Evaluate EXPR with the given inputs, run backward(), and draw the graph. EXPR uses "
-            "numbers, the inputs, + - * / ** and exp log tanh sigmoid relu leaky_relu sqrt abs "
-            "sin cos; 'name = expr' statements separated by ';' name intermediate nodes. "
-            "Without -o the DOT source is printed."
+            f"numbers, the inputs, + - * / ** and {' '.join(FUNCTIONS)}; 'name = expr' "
+            "statements separated by ';' name intermediate nodes. Without -o the DOT source is "
+            "printed."
         ),
         epilog='example: python -m autograd draw "q = x + y; f = q * z" x=-2 y=5 z=-4 -o f.svg',
     )
@@ -456,6 +457,7 @@ class _TrainFloat:
 def _add_train(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from .data import DATASETS
     from .nn import ACTIVATIONS, INITS
+    from .optim import OPTIMIZERS, SCHEDULES
     from .train import LOSSES
 
     p = sub.add_parser(
@@ -544,7 +546,7 @@ def _add_train(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     t.add_argument(
         "--optimizer",
-        choices=["sgd", "adam", "adamw"],
+        choices=OPTIMIZERS,
         default="sgd",
         help="optimizer (default: sgd)",
     )
@@ -565,7 +567,7 @@ def _add_train(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     t.add_argument(
         "--schedule",
-        choices=["linear", "step", "cosine", "constant"],
+        choices=SCHEDULES,
         default="linear",
         help="learning-rate schedule over the run: linear from lr to "
         "lr·final-factor (micrograd's), step (×0.1 every third of the run), "
@@ -601,6 +603,12 @@ def _add_train(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         default=1337,
         help="seed for the data, the initial weights and the minibatches (default: 1337)",
     )
+    t.add_argument(
+        "--detect-anomaly",
+        action="store_true",
+        help="stop at the first nan or infinity in a value or a gradient, naming the op, its "
+        "inputs and the line that made it (exit code 1; slower)",
+    )
     o = p.add_argument_group("output")
     o.add_argument(
         "--plot",
@@ -623,19 +631,10 @@ def _run_train(args: argparse.Namespace) -> int:
     import time
 
     from ._atomic import replacing
+    from .anomaly import AnomalyError
     from .data import MULTICLASS, load, train_test_split
     from .nn import MLP
-    from .optim import (
-        SGD,
-        Adam,
-        AdamW,
-        ConstantLR,
-        CosineAnnealingLR,
-        LinearLR,
-        LRScheduler,
-        Optimizer,
-        StepLR,
-    )
+    from .optim import make_optimizer, make_scheduler
     from .serialize import check_model_size, load_model, save_model
     from .train import accuracy, fit, resolve_loss
 
@@ -701,27 +700,16 @@ def _run_train(args: argparse.Namespace) -> int:
     per_epoch = -(-len(y_train) // (args.batch_size or len(y_train)))
     total = steps if args.epochs is None else args.epochs * per_epoch
     params = model.parameters()
-    optimizer: Optimizer
-    if args.optimizer == "sgd":
-        optimizer = SGD(
-            params, lr=args.lr or 1.0, momentum=args.momentum, weight_decay=args.weight_decay or 0.0
-        )
-    else:
-        if args.momentum:
-            raise CLIError("--momentum is for sgd; adam keeps its own (betas 0.9, 0.999)")
-        kind = Adam if args.optimizer == "adam" else AdamW
-        wd = args.weight_decay if args.weight_decay is not None else kind(params).weight_decay
-        optimizer = kind(params, lr=args.lr or 0.01, weight_decay=wd)
-    scheduler: LRScheduler
-    horizon = max(total or 1, 1)
-    if args.schedule == "linear":
-        scheduler = LinearLR(optimizer, 1.0, args.final_factor, horizon)
-    elif args.schedule == "cosine":
-        scheduler = CosineAnnealingLR(optimizer, horizon, optimizer.lr * args.final_factor)
-    elif args.schedule == "step":
-        scheduler = StepLR(optimizer, max(horizon // 3, 1), 0.1)
-    else:
-        scheduler = ConstantLR(optimizer)
+    if args.momentum and args.optimizer != "sgd":
+        raise CLIError("--momentum is for sgd; adam keeps its own (betas 0.9, 0.999)")
+    optimizer = make_optimizer(
+        args.optimizer,
+        params,
+        lr=args.lr or None,
+        momentum=args.momentum,
+        weight_decay=args.weight_decay,
+    )
+    scheduler = make_scheduler(args.schedule, optimizer, total or 1, final_factor=args.final_factor)
 
     replay = None
     if args.report:
@@ -756,9 +744,13 @@ def _run_train(args: argparse.Namespace) -> int:
                 seed=args.seed,
                 progress=False if args.quiet else None,
                 callback=replay,
+                detect_anomaly=args.detect_anomaly,
             )
         except ValueError as err:
             raise CLIError(str(err)) from None
+        except AnomalyError as err:
+            print(f"python -m autograd train: {err}", file=sys.stderr)
+            return 1
     seconds = time.perf_counter() - start
 
     if args.curves and history is None:

@@ -14,12 +14,11 @@ inputs in reverse topological order and applies the chain rule at every node::
 
 Why it is fast (a learner can skip this): a node holds no closure, only a pointer to its rule in the
 shared table; ``__slots__`` keeps its fields out of a per-object dict (a Value gets a dict
-only when you set an attribute of your own on it); a node with one input (``x.tanh()``, and
-``x * 2.0``, which keeps the 2.0 in the node) is one object with no tuple, which also spares
-Python's garbage collector most of its scanning (see ``Value._prev``); and the graph walks are loops
-over explicit stacks, never recursion, so a chain of a million nodes is fine. A node holds no
-reference back to its parents, so a graph is freed by plain reference counting the moment the last
-reference to its output goes: no reference cycles.
+only when you set an attribute of your own on it); nodes are stored compactly and walked by a
+fused fast path, all of it fenced off in ``_compact.py``, whose docstring tells how; and the graph
+walks are loops over explicit stacks, never recursion, so a chain of a million nodes is fine. A
+node holds no reference back to its parents, so a graph is freed by plain reference counting the
+moment the last reference to its output goes: no reference cycles.
 """
 
 from __future__ import annotations
@@ -31,12 +30,25 @@ import numbers
 import threading
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextvars import ContextVar
-from typing import Any, TypeVar, Union
+from typing import TYPE_CHECKING, Any, TypeVar, Union
 
-from .rules import FOLDED, RULES, FloatMath, Rule, op_label
+from . import anomaly
+from ._compact import (
+    FOLDED,
+    NO_GRAD,
+    backward_pass,
+    backward_pass_checked,
+    float_partials,
+    operands,
+    prev,
+    push_order,
+    push_partials,
+)
+from .rules import RULES, FloatMath, Rule, on_register, op_label
 
 __all__ = [
     "Value",
+    "detect_anomaly",
     "enable_grad",
     "gc_paused",
     "grad",
@@ -58,9 +70,7 @@ _POW = RULES["pow"]
 _POW_CONST = RULES["pow_const"]
 _RPOW_CONST = RULES["rpow_const"]
 _LINEAR = RULES["linear"]
-_EXP, _LOG, _TANH, _SIGMOID = RULES["exp"], RULES["log"], RULES["tanh"], RULES["sigmoid"]
-_RELU, _LEAKY_RELU, _SQRT, _ABS = RULES["relu"], RULES["leaky_relu"], RULES["sqrt"], RULES["abs"]
-_SIN, _COS = RULES["sin"], RULES["cos"]
+_RELU = RULES["relu"]
 # x op c and c op x for a plain number c (see Value._prev)
 _ADD_XC, _ADD_CX = FOLDED["add(x, c)"], FOLDED["add(c, x)"]
 _SUB_XC, _SUB_CX = FOLDED["sub(x, c)"], FOLDED["sub(c, x)"]
@@ -78,7 +88,37 @@ _is_enabled = _grad_enabled.get
 
 def is_grad_enabled() -> bool:
     """True unless inside a ``no_grad()`` block."""
-    return _grad_enabled.get()
+    return _grad_enabled.get() is not False
+
+
+# Anomaly mode shares the grad-mode variable, so that making a node asks one question, not two:
+# True records the graph, False (no_grad) does not, _ANOMALY records it and checks every value.
+class _AnomalyMode:
+    """The grad mode "record the graph, and check every value". Falsy, so that the hot path's
+    one test, ``if not _is_enabled()``, sends both it and no_grad's False to the slow path."""
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "anomaly mode"
+
+
+_ANOMALY: Any = _AnomalyMode()
+
+
+@contextlib.contextmanager
+def detect_anomaly() -> Iterator[None]:
+    """Inside it, the first nan or infinity raises ``anomaly.AnomalyError`` naming the op, its
+    inputs and the line of your code that made the node: at once for a value, in ``backward()``
+    for a gradient (like ``torch.autograd.detect_anomaly``; see ``anomaly.py``). It is slower:
+    use it to find a problem, not to train. (An ``enable_grad()`` block inside it runs unchecked.)
+    """
+    token = _grad_enabled.set(False if _grad_enabled.get() is False else _ANOMALY)
+    try:
+        yield
+    finally:
+        _grad_enabled.reset(token)
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -248,7 +288,7 @@ class Value:
         "_inputs",
         "_op",
         "_rule",
-        "_aux",
+        "_param",
         "__weakref__",
         "__dict__",
     )
@@ -256,10 +296,12 @@ class Value:
     data: float
     grad: float
     label: str
-    _inputs: Any  # see _prev: a tuple of Values, or the one input Value of a one-input op
+    # How a node is stored (``_inputs``, ``_rule``, ``_param``) is the business of _compact.py,
+    # whose docstring describes it: a learner reads ``_prev`` instead.
+    _inputs: Any
     _op: str
     _rule: Rule | None
-    _aux: Any
+    _param: Any
 
     def __init__(
         self,
@@ -289,10 +331,8 @@ class Value:
                 )
         self._inputs = children
         self._op = _op
-        self._rule = (
-            None  # a node built by hand: its derivative comes from the _backward you assign
-        )
-        self._aux = None
+        self._rule = None  # a node built by hand: its derivative is the _backward you assign
+        self._param = None
 
     # -- micrograd's per-node backward ----------------------------------------------------------
 
@@ -306,17 +346,17 @@ class Value:
         """
         self._prev  # noqa: B018 -- a folded constant becomes a leaf that can receive its gradient
         rule = self._rule
-        if rule is not None:
-            return lambda: _push_grad(self, rule)
-        custom = self._aux
-        return custom if custom is not None else _no_op
+        if rule is None:
+            custom = self._param  # a node built by hand: the function assigned to it, if any
+            return custom if custom is not None else _no_op
+        return lambda: push_partials(self, rule)
 
     @_backward.setter
     def _backward(self, fn: Callable[[], None]) -> None:
         if not callable(fn):
             raise TypeError(f"_backward must be callable, got {type(fn).__name__}")
         self._rule = None  # the assigned function now defines this node's derivative
-        self._aux = fn
+        self._param = fn
 
     # -- micrograd's _prev -----------------------------------------------------------------------
 
@@ -324,22 +364,13 @@ class Value:
     def _prev(self) -> tuple[Value, ...]:
         """The inputs this value was computed from, in order (micrograd's ``_prev``, as a tuple).
 
-        How a node stores them is an optimisation (a learner can skip this). A node with one Value
-        input keeps that Value in ``_inputs`` with no tuple around it, and ``x * 2.0`` keeps the
-        number 2.0 in the node (``_aux``) instead of making a constant Value: a chain of such ops
-        then costs half the objects, and Python's garbage collector has half as many to scan. The
-        first time anyone looks, this turns the number into the constant leaf ``Value(2.0)`` that
-        micrograd makes, so diagrams and walks see exactly micrograd's graph.
+        How a node stores them is an optimisation a learner can skip (see ``_compact.py``): a
+        node with one input keeps it without a tuple, and ``x * 2.0`` keeps the number 2.0 in the
+        node instead of a constant Value. The first time anyone reads ``_prev`` of such a node,
+        the number becomes the constant leaf ``Value(2.0)`` that micrograd makes (with the
+        gradient backward() gave it), so diagrams and walks see exactly micrograd's graph.
         """
-        inputs = self._inputs
-        if inputs.__class__ is tuple:
-            if self._rule is _LINEAR:  # the weights and bias are in _aux, see _linear
-                return (*inputs, *self._aux)
-            return inputs
-        rule = self._rule
-        if rule is None or rule.base is None:
-            return (inputs,)
-        return _unfold(self, rule)
+        return prev(self, _leaf)
 
     # -- printing --------------------------------------------------------------------------------
 
@@ -375,9 +406,9 @@ class Value:
         return self.data >= _data_of(other)
 
     # -- arithmetic ------------------------------------------------------------------------------
-    # A plain number on either side is kept in the node (a FOLDED rule) and shows up in _prev,
-    # diagrams and walks as a constant leaf, as in micrograd. An unsupported operand returns
-    # NotImplemented, and Python raises its usual "unsupported operand type(s) for +: ...".
+    # A plain number on either side is kept in the node (a folded rule, see _compact.py) and
+    # shows up in _prev, diagrams and walks as a constant leaf, as in micrograd. An unsupported
+    # operand returns NotImplemented, and Python raises "unsupported operand type(s) for +: ...".
 
     def __add__(self, other: Operand) -> Value:
         if other.__class__ is float:  # the most common case first
@@ -471,31 +502,36 @@ class Value:
             _RPOW_CONST.forward(self.data, k), self, _RPOW_CONST, k, op_label(_RPOW_CONST, k)
         )
 
-    # -- functions -------------------------------------------------------------------------------
+    # -- functions: one method per rule of the table with a ``method`` name ---------------------
+    # They are made from the table (``_install_method`` below), so an op added to ``rules.py``
+    # becomes a method by itself. These declarations only tell type checkers about them; a test
+    # (tests/test_op_table.py) checks that they match the table, name and parameters.
 
-    def exp(self) -> Value:
-        """e ** x.  d/dx = exp(x)."""
-        return _node(_EXP.forward(self.data), self, _EXP)
+    if TYPE_CHECKING:
 
-    def log(self) -> Value:
-        """Natural logarithm, for x > 0.  d/dx = 1/x."""
-        return _node(_LOG.forward(self.data), self, _LOG)
-
-    def tanh(self) -> Value:
-        """Hyperbolic tangent, in (-1, 1); never overflows.  d/dx = 1 - tanh(x)^2."""
-        return _node(_TANH.forward(self.data), self, _TANH)
-
-    def sigmoid(self) -> Value:
-        """1 / (1 + e^-x), in (0, 1); never overflows.  d/dx = s * (1 - s)."""
-        return _node(_SIGMOID.forward(self.data), self, _SIGMOID)
+        def exp(self) -> Value: ...
+        def log(self) -> Value: ...
+        def tanh(self) -> Value: ...
+        def sigmoid(self) -> Value: ...
+        def leaky_relu(self, slope: float = 0.01) -> Value: ...
+        def sqrt(self) -> Value: ...
+        def abs(self) -> Value: ...
+        def sin(self) -> Value: ...
+        def cos(self) -> Value: ...
+        def __abs__(self) -> Value: ...
 
     def relu(self) -> Value:
-        """max(0, x).  d/dx = 1 for x > 0, else 0."""
+        """max(0, x).  d/dx relu(x) = 1 if x > 0 else 0.
+
+        The one function written out rather than made from the table (its rule, the forward
+        and the derivatives, is still the table's): half of an MLP's nodes are relu, and a call
+        of the forward and of ``_node`` would cost 5% of a training step. So it inlines both.
+        """
         x = self.data
-        out = x if x > 0 else 0.0
-        if not _is_enabled():
-            return _leaf(out)
-        # _node() written out, as in _linear: half of an MLP's nodes are relu
+        out = 0.0 if x <= 0 else x  # relu(nan) is nan, as rules._f_relu
+        if not _is_enabled():  # no_grad or anomaly mode
+            return _node(out, self, _RELU)
+        # _node() written out (keep the two in step; tests/test_engine.py compares them)
         v: Value = _new(Value)
         v.data = out
         v.grad = 0.0
@@ -503,31 +539,8 @@ class Value:
         v._inputs = self
         v._rule = _RELU
         v._op = "relu"
-        v._aux = None
+        v._param = None
         return v
-
-    def leaky_relu(self, slope: float = 0.01) -> Value:
-        """x for x > 0, else slope * x.  d/dx = 1 for x > 0, else slope."""
-        s = _check_number(slope, "leaky_relu(slope)")
-        return _node(_LEAKY_RELU.forward(self.data, s), self, _LEAKY_RELU, s)
-
-    def sqrt(self) -> Value:
-        """Square root, for x >= 0.  d/dx = 1 / (2 sqrt(x))."""
-        return _node(_SQRT.forward(self.data), self, _SQRT)
-
-    def abs(self) -> Value:
-        """|x|.  d/dx = sign(x), taken as 0 at x = 0."""
-        return _node(_ABS.forward(self.data), self, _ABS)
-
-    __abs__ = abs
-
-    def sin(self) -> Value:
-        """sin(x).  d/dx = cos(x)."""
-        return _node(_SIN.forward(self.data), self, _SIN)
-
-    def cos(self) -> Value:
-        """cos(x).  d/dx = -sin(x)."""
-        return _node(_COS.forward(self.data), self, _COS)
 
     def pow(self, exponent: Operand) -> Value:
         """Same as ``self ** exponent``."""
@@ -576,23 +589,16 @@ class Value:
         show this pass's chain rule. ``gradient`` is the seed d(out)/d(self), 1.0 by default.
         """
         seed = _check_number(gradient, "backward(gradient)")
+        if self._rule is NO_GRAD:
+            raise RuntimeError(
+                f"backward: {self!r} was computed inside no_grad(), which records no graph, so "
+                "there is nothing to differentiate; compute it outside no_grad() to get gradients"
+            )
         with gc_paused():
-            order = _zeroed_interior_order(self)
-            self.grad += seed
-            # The hot loop: one call per node, straight from the op table. The fused ops' local
-            # derivatives are finite for finite data, so a node whose gradient is exactly 0 has
-            # nothing to push (0 * finite = 0) and is skipped: in a ReLU net, dead units and
-            # points the hinge loss already classifies correctly make about half the graph.
-            for node in reversed(order):
-                rule = node._rule
-                if rule is not None:
-                    back = rule.backward
-                    if back is None:
-                        _push_grad(node, rule)
-                    elif node.grad != 0.0:
-                        back(node)
-                elif node._aux is not None:
-                    node._aux()  # a micrograd-style node with a hand-written _backward
+            if _is_enabled() is _ANOMALY:
+                backward_pass_checked(self, seed, anomaly.check_backward)
+            else:
+                backward_pass(self, seed)
 
     def zero_grad(self) -> None:
         """Set ``.grad = 0.0`` on this value and on every value it depends on (for REPL use)."""
@@ -657,42 +663,57 @@ def gc_paused() -> contextlib.AbstractContextManager[None]:
 _new = object.__new__
 
 
-def _node(data: float, inputs: Any, rule: Rule, aux: Any = None, op: str | None = None) -> Value:
-    """Make the result node of an op; inside ``no_grad()`` it is a plain leaf (no graph kept).
+def _node(data: float, inputs: Any, rule: Rule, param: Any = None, op: str | None = None) -> Value:
+    """Make the result of an op: the engine's one constructor of nodes (``relu`` and
+    ``Value.linear`` write it out for speed; ``tests/test_engine.py`` compares them).
 
-    ``inputs`` is the one input Value of a one-input rule, else the tuple of input Values; ``aux``
-    is the op's number (the k of ``x ** k``, the c of ``x * c``) if it has one.
+    ``inputs``, ``rule`` and ``param`` are stored as ``_compact.py`` describes; ``op`` is the name
+    shown (the rule's symbol by default). Inside ``no_grad()`` the result is a leaf (``_leaf``).
     """
-    if not _is_enabled():
-        return _leaf(data)
+    if not _is_enabled():  # no_grad(), or anomaly mode (falsy too, see _AnomalyMode)
+        return _node_unusual(data, inputs, rule, param, op)
     v: Value = _new(Value)
     v.data = data
     v.grad = 0.0
     v.label = ""
     v._inputs = inputs
     v._rule = rule
+    v._param = param
     v._op = rule.symbol if op is None else op
-    v._aux = aux
+    return v
+
+
+def _node_unusual(data: float, inputs: Any, rule: Rule, param: Any, op: str | None) -> Value:
+    """``_node`` inside ``no_grad()`` (a leaf that remembers it) or in anomaly mode (the node,
+    the line of your code that made it, and the check of its value)."""
+    if _is_enabled() is False:
+        v = _leaf(data)
+        v._rule = NO_GRAD
+        return v
+    with enable_grad():
+        v = _node(data, inputs, rule, param, op)
+    anomaly.record(v)
+    anomaly.check_forward(v)
     return v
 
 
 def _leaf(data: float) -> Value:
-    """A leaf made by the engine (a constant, a detached copy, a result under no_grad)."""
+    """A leaf made by the engine: a constant, a detached copy, an op's result under no_grad."""
     v: Value = _new(Value)
     v.data = data
     v.grad = 0.0
     v.label = ""
     v._inputs = ()
     v._rule = None
+    v._param = None
     v._op = ""
-    v._aux = None
     return v
 
 
 def _linear(xs: tuple[Any, ...], wb: tuple[Any, ...]) -> Value:
     """``Value.linear`` for the inputs ``xs`` and ``wb`` = the weights followed by the bias.
 
-    The node keeps the two tuples as they are, ``xs`` in ``_inputs`` and ``wb`` in ``_aux``, with
+    The node keeps the two tuples as they are, ``xs`` in ``_inputs`` and ``wb`` in ``_param``, with
     no tuple of its own: the neurons of a layer all get the same ``xs``, and a neuron of
     ``autograd.nn`` passes the same ``wb`` every time (see ``Neuron._weights_and_bias``), so a
     linear node costs one object, and backward()'s walk looks through each tuple once.
@@ -723,9 +744,9 @@ def _linear(xs: tuple[Any, ...], wb: tuple[Any, ...]) -> Value:
             for vs in (xs, wb)
         )
         data = _LINEAR.forward(xs, wb, wb[-1])
-    if not _is_enabled():
-        return _leaf(data)
-    # _node() written out: a function call here costs several per cent of a training step
+    if not _is_enabled():  # no_grad or anomaly mode
+        return _node(data, xs, _LINEAR, wb)
+    # _node() written out, as in relu: a call here would cost 2-3% of a training step
     v: Value = _new(Value)
     v.data = data
     v.grad = 0.0
@@ -733,8 +754,90 @@ def _linear(xs: tuple[Any, ...], wb: tuple[Any, ...]) -> Value:
     v._inputs = xs
     v._rule = _LINEAR
     v._op = "linear"
-    v._aux = wb
+    v._param = wb
     return v
+
+
+class ValueMath:
+    """The maths namespace ``m`` for partials evaluated on Values (``grad(create_graph=True)``).
+
+    The same names as ``rules.FloatMath``, building graph nodes instead of floats. ``div`` and
+    ``pow`` make the ordinary ``/`` and ``**`` nodes, but with the IEEE value where the operator
+    would raise (``0.5 / 0`` is inf): a derivative may be infinite where the function is fine,
+    and the gradient graph must then hold the same inf that the float paths compute.
+    """
+
+    # exp, log, tanh, ...: the Value methods made from the table, added by _install_method
+
+    @staticmethod
+    def div(a: Operand, b: Operand) -> Any:
+        if isinstance(b, Value):
+            if isinstance(a, Value):
+                return _node(FloatMath.div(a.data, b.data), (a, b), _DIV)
+            return _node(FloatMath.div(a, b.data), b, _DIV_CX, float(a))
+        if isinstance(a, Value):
+            return _node(FloatMath.div(a.data, b), a, _DIV_XC, float(b))
+        return FloatMath.div(a, b)
+
+    @staticmethod
+    def pow(a: Operand, k: Operand) -> Any:
+        if isinstance(k, Value):
+            if isinstance(a, Value):
+                return _node(FloatMath.pow(a.data, k.data), (a, k), _POW)
+            c = float(a)
+            return _node(FloatMath.pow(c, k.data), k, _RPOW_CONST, c, op_label(_RPOW_CONST, c))
+        if isinstance(a, Value):
+            c = float(k)
+            return _node(FloatMath.pow(a.data, c), a, _POW_CONST, c, op_label(_POW_CONST, c))
+        return FloatMath.pow(a, k)
+
+
+def _install_method(rule: Rule) -> None:
+    """Make (or, once the rule is unregistered, remove) the Value method of a rule of the table,
+    and its name in ``ValueMath``: ``x.tanh()`` is ``_node(tanh's forward(x.data), x, rule)``."""
+    name = rule.method
+    if name is None or rule.arity != 1:
+        return
+    written = Value.__dict__.get(name)
+    if written is not None and not getattr(written, "from_table", False):
+        setattr(ValueMath, name, staticmethod(written))  # relu: written out for speed
+        return
+    if RULES.get(rule.name) is not rule:  # unregistered
+        for owner in (Value, ValueMath):
+            if name in owner.__dict__:
+                delattr(owner, name)
+        return
+    forward = rule.forward
+    method: Callable[..., Value]
+    if not rule.params:
+
+        def method(self: Value) -> Value:
+            return _node(forward(self.data), self, rule)
+
+    elif len(rule.params) == 1:
+        ((pname, default),) = rule.params
+        what = f"{name}({pname})"
+
+        def method(self: Value, param: float = default) -> Value:
+            c = _check_number(param, what)
+            return _node(forward(self.data, c), self, rule, c)
+
+        # name the parameter as the table does (x.leaky_relu(slope=0.1)): rename the local
+        code = method.__code__
+        method.__code__ = code.replace(co_varnames=("self", pname, *code.co_varnames[2:]))
+    else:
+        raise ValueError(f"{rule.name}: a method takes at most one number parameter")
+    method.from_table = True  # type: ignore[attr-defined]
+    method.__name__ = name
+    method.__qualname__ = f"Value.{name}"
+    method.__doc__ = f"{rule.doc}.  {rule.formula}."
+    setattr(Value, name, method)
+    if not rule.params:
+        setattr(ValueMath, name, staticmethod(method))
+
+
+on_register(_install_method)
+Value.__abs__ = Value.abs  # type: ignore[method-assign]
 
 
 def _number_or_none(x: object) -> float | None:
@@ -761,151 +864,40 @@ def _no_op() -> None:
     return None
 
 
-def _operands(node: Value, children: Sequence[Any]) -> tuple[Any, ...]:
-    """The arguments of a rule's partials: the inputs, then the op's constant ``_aux`` if any.
-
-    (``linear`` keeps its weights and bias in ``_aux``, but they are among its inputs already.)
-    """
-    aux = node._aux
-    return tuple(children) if aux is None or node._rule is _LINEAR else (*children, aux)
-
-
 def local_grads(node: Value) -> tuple[float, ...]:
     """d(node)/d(child) for each child in ``node._prev``, as floats, read from the op table.
 
     Leaves have none (an empty tuple). The diagrams and the step-by-step explainer use this.
+    Where nothing flows back (``relu`` at x <= 0, ``x ** 0``; see ``local_derivatives``) it is 0.
     """
-    prev = node._prev  # first: a folded constant becomes a leaf, and the node's rule changes
+    return tuple(0.0 if d is None else d for d in local_derivatives(node))
+
+
+def local_derivatives(node: Value) -> tuple[float | None, ...]:
+    """Like :func:`local_grads`, but ``None`` where no gradient flows back at all.
+
+    That is where the op is constant in that input (``relu`` at x <= 0, ``x ** 0``, ``0 ** y`` for
+    y >= 0): the chain rule adds nothing there, whatever the upstream gradient, even inf or nan
+    (as PyTorch's backward does). Every other local derivative d is multiplied as IEEE floats do,
+    upstream * d, so 0 * inf is nan.
+    """
+    inputs = node._prev  # first: a folded constant becomes a leaf, and the node's rule changes
     rule = node._rule
+    if not inputs:
+        return ()
     if rule is None:
-        if prev:
+        if inputs:
             raise TypeError(
                 f"local_grads: node {node!r} (op {node._op!r}) was built by hand with a custom "
                 "_backward; its local derivatives are not in the op table"
             )
         return ()
-    return tuple(float(d) for d in _float_partials(node, rule, prev))
-
-
-def _float_partials(node: Value, rule: Rule, inputs: Sequence[Value]) -> tuple[Any, ...]:
-    """``rule``'s partials for ``node`` on floats, one per input (``rule`` and ``inputs`` read
-    together: reading ``node._prev`` can change the rule of a node with a folded constant)."""
-    args = _operands(node, [c.data for c in inputs])
-    return rule.partials(FloatMath, node.data, *args)
-
-
-def _push_grad(node: Value, rule: Rule) -> None:
-    """One chain-rule step for ``node``: input.grad += node.grad * d(node)/d(input).
-
-    The slow path of backward(), for rules with no fused backward; never a folded constant.
-    """
-    inputs = node._prev
-    g = node.grad
-    for child, d in zip(inputs, _float_partials(node, rule, inputs)):
-        child.grad += g * d
-
-
-def _unfold(node: Value, rule: Rule) -> tuple[Value, ...]:
-    """Give a node that folded its constant (``x * 2.0``) micrograd's form: ``x * Value(2.0)``.
-
-    The constant becomes a leaf holding the gradient backward() would have given it,
-    ``node.grad * d(node)/d(constant)`` (from the last backward pass: a real leaf would add up
-    several passes, but nobody could have read this one before it existed), and the node changes
-    to the two-input rule, so from now on it is exactly the node micrograd would have built.
-    """
-    base = rule.base
-    assert base is not None
-    constant = _leaf(node._aux)
-    x: Value = node._inputs
-    inputs = (x, constant) if rule.const_at == 1 else (constant, x)
-    g = node.grad
-    if g.__class__ is float and g != 0.0:  # not during a walk, and not 0 * inf = nan
-        d = base.partials(FloatMath, node.data, inputs[0].data, inputs[1].data)[rule.const_at]
-        constant.grad = g * d
-    node._inputs = inputs
-    node._rule = base
-    node._aux = None
-    return inputs
+    return tuple(None if d is None else float(d) for d in float_partials(node, rule, inputs))
 
 
 # --------------------------------------------------------------------------------------------------
 # Graph walks. All iterative: an explicit stack instead of recursion, so depth is unlimited.
 # --------------------------------------------------------------------------------------------------
-
-
-# Two markers for _zeroed_interior_order: float objects no user code holds, so they can sit in
-# the .grad slot and be recognised by identity.
-_EXPANDED: float = float("nan")  # its inputs are being walked
-_DONE: float = float("nan")  # it is in the order
-
-
-def _zeroed_interior_order(root: Value) -> list[Value]:
-    """The non-leaf nodes reachable from ``root``, each after all of its inputs, with .grad = 0.
-
-    Leaves are left out: they have no inputs to push gradients to, and an MLP's weights and data
-    are most of its leaves, so skipping them saves most of the walk. This is the hottest loop of
-    backward(), so it keeps its bookkeeping in the nodes' ``.grad`` (which backward() resets to 0
-    anyway) instead of a set, and reads ``_inputs`` (see ``Value._prev``) so that it never makes a
-    tuple. It is a depth-first walk on an explicit stack: a node is pushed, and popped once to
-    push its inputs (marked ``_EXPANDED``) and once more, after all of them, to be emitted
-    (``_DONE``); a run of one-input nodes (a chain) is followed down without the first push and
-    pop. Inputs are pushed last-first, so they are walked first-first: the same order as
-    ``topological_order``, and so the same floating-point sums in backward().
-    """
-    if not root._inputs:
-        return []
-    order: list[Value] = []
-    stack = [root]
-    push, pop, emit = stack.append, stack.pop, order.append
-    walked_xs: tuple[Value, ...] = ()
-    leaves_only: set[int] = set()  # ids of weight tuples that hold only leaves
-    try:
-        while stack:
-            node = pop()
-            mark = node.grad
-            if mark is _EXPANDED:  # back after all its inputs
-                node.grad = _DONE
-                emit(node)
-                continue
-            if mark is _DONE:  # a node reached twice is skipped the second time
-                continue
-            while True:  # expand it; down a run of one-input nodes without using the stack
-                node.grad = _EXPANDED
-                push(node)
-                inputs = node._inputs
-                if inputs.__class__ is tuple:
-                    if node._rule is _LINEAR:  # weights and bias in _aux, see _linear
-                        wb = node._aux
-                        if id(wb) not in leaves_only:
-                            # A neuron passes the same tuple of weights every time: once it is
-                            # known to hold only leaves (leaves stay leaves), skip it.
-                            all_leaves = True
-                            for child in reversed(wb):
-                                if child._inputs:
-                                    all_leaves = False
-                                    if child.grad is not _DONE:
-                                        push(child)
-                            if all_leaves:
-                                leaves_only.add(id(wb))
-                        if inputs is walked_xs:
-                            # Another neuron of the layer pushed these inputs, and all of them
-                            # are done by now (anything else would mean a cycle): skip them.
-                            break
-                        walked_xs = inputs
-                    for child in reversed(inputs):
-                        if child._inputs and child.grad is not _DONE:
-                            push(child)
-                    break
-                if not inputs._inputs or inputs.grad is _DONE:
-                    break
-                node = inputs
-    finally:
-        for node in order:
-            node.grad = 0.0
-        for node in stack:  # only if interrupted
-            if node.grad is _EXPANDED:
-                node.grad = 0.0
-    return order
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -990,7 +982,8 @@ def grad(
     with grad_enabled:
         for node in reversed(order):
             g = adjoint.get(node)
-            if g is None or not node._prev:
+            inputs = node._prev
+            if g is None or not inputs:
                 continue
             rule = node._rule
             if rule is None:
@@ -999,11 +992,16 @@ def grad(
                     "only backward() can run; build it from Value operations to use grad()"
                 )
             if create_graph:
-                # partials on Values (m = Value): the gradient is itself a differentiable graph
-                partials = rule.partials(Value, node, *_operands(node, node._prev))
+                # partials on Values: the gradient is itself a differentiable graph
+                partials = rule.partials(ValueMath, node, *operands(node, inputs))
             else:
-                partials = _float_partials(node, rule, node._prev)
-            for child, d in zip(node._prev, partials):
+                partials = float_partials(node, rule, inputs)
+            for i in push_order(node, len(inputs)):  # the order every path adds the terms in
+                child, d = inputs[i], partials[i]
+                if d is None:  # nothing flows back (see local_derivatives)
+                    if child not in adjoint:
+                        adjoint[child] = 0.0
+                    continue
                 adjoint[child] = _accumulate(adjoint.get(child), _times(g, d))
 
     # With create_graph, a gradient can be a node that was already there (d(x*y)/dx is y itself,
@@ -1053,4 +1051,7 @@ def _times(g: Any, d: Any) -> Any:
 
 
 def _accumulate(total: Any, term: Any) -> Any:
-    return term if total is None else total + term
+    """total + term; a float sum starts from 0.0, as a .grad does (so -0.0 + 0.0 is 0.0 in both)."""
+    if total is None:
+        return 0.0 + term if term.__class__ is float else term
+    return total + term

@@ -11,7 +11,7 @@ Nothing here needs Graphviz. Two views, both for a plain REPL:
 
       child.grad  +=  upstream  ×  local        where local = d(node)/d(child)
 
-  The local derivatives come from the op table (``engine.local_grads``), the same numbers
+  The local derivatives come from the op table (``engine.local_derivatives``), the same numbers
   ``backward()`` uses.
 
 Both need names for the nodes; :func:`node_names` gives every node one (its label, or a stable
@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import TextIO
 
-from .engine import Value, local_grads, topological_order
+from ._compact import push_order
+from .engine import Value, local_derivatives, topological_order
 
 __all__ = [
     "BackpropStep",
@@ -373,13 +374,17 @@ def backprop_steps(root: Value, gradient: float = 1.0) -> Iterator[BackpropStep]
         upstream = node.grad
         rule = node._rule
         if rule is not None:
-            updates = []
-            for child, local in zip(node._prev, local_grads(node)):
+            prev, locals_ = node._prev, local_derivatives(node)
+            done: dict[int, ChildUpdate] = {}
+            for i in push_order(node, len(prev)):  # the order every path adds the terms in
+                child, local = prev[i], locals_[i]
+                # None: nothing flows back (relu at x <= 0), whatever the upstream gradient
+                added = 0.0 if local is None else upstream * local
                 before = child.grad
-                child.grad = before + upstream * local
-                updates.append(
-                    ChildUpdate(child, names[child], local, upstream * local, before, child.grad)
-                )
+                child.grad = before + added
+                shown = 0.0 if local is None else local
+                done[i] = ChildUpdate(child, names[child], shown, added, before, child.grad)
+            updates = [done[i] for i in range(len(prev))]  # shown in _prev's order
             formula = rule.formula
         else:
             # A micrograd-style node with its own _backward: run it and report what it added.

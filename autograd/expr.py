@@ -19,12 +19,13 @@ from __future__ import annotations
 import ast
 import math
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from .engine import Value
+from .rules import functions
 
-__all__ = ["FUNCTIONS", "ExpressionError", "evaluate", "parse_assignment"]
+__all__ = ["FUNCTIONS", "ExpressionError", "allowed", "evaluate", "parse_assignment"]
 
 MAX_LENGTH = 10_000  #: longer expressions are refused (they would only be typos or abuse)
 
@@ -33,33 +34,44 @@ class ExpressionError(ValueError):
     """The expression cannot be evaluated; the message is one line saying why."""
 
 
-def _one_arg(method: Callable[[Value], Value]) -> Callable[..., Value]:
-    return lambda x: method(_as_value(x))
-
-
-def _leaky_relu(x: Any, slope: Any = 0.01) -> Value:
-    if isinstance(slope, Value):
-        raise ExpressionError("leaky_relu: the slope must be a number, not a variable")
-    return _as_value(x).leaky_relu(slope)
-
-
 def _as_value(x: Any) -> Value:
     return x if isinstance(x, Value) else Value(x)
 
 
-#: name -> (function, number of arguments it takes: (min, max))
-FUNCTIONS: dict[str, tuple[Callable[..., Value], tuple[int, int]]] = {
-    "exp": (_one_arg(Value.exp), (1, 1)),
-    "log": (_one_arg(Value.log), (1, 1)),
-    "tanh": (_one_arg(Value.tanh), (1, 1)),
-    "sigmoid": (_one_arg(Value.sigmoid), (1, 1)),
-    "relu": (_one_arg(Value.relu), (1, 1)),
-    "sqrt": (_one_arg(Value.sqrt), (1, 1)),
-    "abs": (_one_arg(Value.abs), (1, 1)),
-    "sin": (_one_arg(Value.sin), (1, 1)),
-    "cos": (_one_arg(Value.cos), (1, 1)),
-    "leaky_relu": (_leaky_relu, (1, 2)),
-}
+class _Functions(Mapping[str, tuple[Callable[..., Value], tuple[int, int]]]):
+    """name -> (function, (least, most) arguments): the op table's functions (every rule with a
+    Value method, see ``rules.functions()``), read from the table at each use."""
+
+    def __getitem__(self, name: str) -> tuple[Callable[..., Value], tuple[int, int]]:
+        rule = functions()[name]
+        return _function(name, [p for p, _ in rule.params]), (1, 1 + len(rule.params))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(functions())
+
+    def __len__(self) -> int:
+        return len(functions())
+
+
+def _function(name: str, params: list[str]) -> Callable[..., Value]:
+    def call(x: Any, *numbers: Any) -> Value:
+        for p, value in zip(params, numbers):
+            if isinstance(value, Value):
+                raise ExpressionError(f"{name}: the {p} must be a number, not a variable")
+        method: Callable[..., Value] = getattr(_as_value(x), name)
+        return method(*numbers)
+
+    return call
+
+
+#: name -> (function, number of arguments it takes: (min, max)), made from the op table
+FUNCTIONS: Mapping[str, tuple[Callable[..., Value], tuple[int, int]]] = _Functions()
+
+
+def allowed() -> str:
+    """What an expression may use, in words (for error messages and the CLI's help)."""
+    return "numbers, variable names, + - * / ** and the functions " + ", ".join(FUNCTIONS)
+
 
 _BINARY: dict[type[ast.operator], tuple[str, Callable[[Any, Any], Any]]] = {
     ast.Add: ("+", lambda a, b: a + b),
@@ -68,8 +80,6 @@ _BINARY: dict[type[ast.operator], tuple[str, Callable[[Any, Any], Any]]] = {
     ast.Div: ("/", lambda a, b: a / b),
     ast.Pow: ("**", lambda a, b: a**b),
 }
-
-_ALLOWED = "numbers, variable names, + - * / ** and the functions " + ", ".join(FUNCTIONS)
 
 
 def parse_assignment(text: str) -> tuple[str, float]:
@@ -173,7 +183,7 @@ def _statement(stmt: ast.stmt, scope: dict[str, Value | float]) -> tuple[Value |
         scope[name] = value
         return value, name
     raise ExpressionError(
-        f"{type(stmt).__name__} statements are not allowed; write expressions with {_ALLOWED}, "
+        f"{type(stmt).__name__} statements are not allowed; write expressions with {allowed()}, "
         "optionally as name = expression; name = expression"
     )
 
@@ -205,7 +215,7 @@ def _eval(node: ast.expr, scope: dict[str, Value | float]) -> Value | float:
         return -operand if isinstance(node.op, ast.USub) else operand
     if isinstance(node, ast.Call):
         return _call(node, scope)
-    raise ExpressionError(f"{_show(node)} is not allowed; use only {_ALLOWED}")
+    raise ExpressionError(f"{_show(node)} is not allowed; use only {allowed()}")
 
 
 def _call(node: ast.Call, scope: dict[str, Value | float]) -> Value:

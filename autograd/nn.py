@@ -41,23 +41,38 @@ from __future__ import annotations
 import html
 import math
 import random
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
+from . import rules
 from .engine import Value, _linear  # _linear: Value.linear for tuples a Neuron keeps (see there)
 
 __all__ = ["ACTIVATIONS", "INITS", "MLP", "Layer", "Module", "Neuron"]
 
 Input = Value | float | int
 
+
+class _Activations(Mapping[str, Callable[[Value], Value] | None]):
+    """activation name -> the Value method applied to a neuron's pre-activation (None: identity,
+    ``'linear'``): the op table's activations (``rules.ACTIVATIONS``), read at each use."""
+
+    def __getitem__(self, name: str) -> Callable[[Value], Value] | None:
+        if name == "linear":
+            return None
+        if name not in rules.ACTIVATIONS:
+            raise KeyError(name)
+        method: Callable[[Value], Value] = getattr(Value, rules.RULES[name].method or name)
+        return method
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([*rules.ACTIVATIONS, "linear"])
+
+    def __len__(self) -> int:
+        return len(rules.ACTIVATIONS) + 1
+
+
 #: activation name -> the Value method applied to a neuron's pre-activation (None: identity).
-ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
-    "relu": Value.relu,
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
-    "leaky_relu": Value.leaky_relu,
-    "linear": None,
-}
+ACTIVATIONS: Mapping[str, Callable[[Value], Value] | None] = _Activations()
 
 #: initialisation names, with their aliases.
 INITS = ("uniform", "xavier", "glorot", "kaiming", "he")

@@ -27,6 +27,8 @@ from collections.abc import Iterable
 from .engine import Value
 
 __all__ = [
+    "OPTIMIZERS",
+    "SCHEDULES",
     "SGD",
     "Adam",
     "AdamW",
@@ -36,6 +38,8 @@ __all__ = [
     "LinearLR",
     "Optimizer",
     "StepLR",
+    "make_optimizer",
+    "make_scheduler",
 ]
 
 
@@ -319,3 +323,63 @@ class CosineAnnealingLR(LRScheduler):
         k = min(k, self.T_max)
         cos = (1.0 + math.cos(math.pi * k / self.T_max)) / 2.0
         return self.eta_min + (self.base_lr - self.eta_min) * cos
+
+
+# --------------------------------------------------------------------------------------------------
+# By name: what `python -m autograd train --optimizer ... --schedule ...` builds (notebooks too).
+# --------------------------------------------------------------------------------------------------
+
+OPTIMIZERS = ("sgd", "adam", "adamw")  #: the names make_optimizer takes
+SCHEDULES = ("linear", "step", "cosine", "constant")  #: the names make_scheduler takes
+
+
+def make_optimizer(
+    name: str,
+    params: Iterable[Value],
+    *,
+    lr: float | None = None,
+    momentum: float = 0.0,
+    weight_decay: float | None = None,
+) -> Optimizer:
+    """The optimizer called ``name`` over ``params``, with the command line's defaults.
+
+    ``sgd``: lr 1.0 (micrograd's demo), weight decay 0; ``adam`` and ``adamw``: lr 0.01 and their
+    own default weight decay (0 and 0.01). ``momentum`` is SGD's only: Adam keeps its own.
+    """
+    params = list(params)
+    if name == "sgd":
+        return SGD(params, lr=1.0 if lr is None else lr, momentum=momentum,
+                   weight_decay=weight_decay or 0.0)  # fmt: skip
+    if name in ("adam", "adamw"):
+        if momentum:
+            raise ValueError(
+                f"make_optimizer: momentum is for sgd; {name} keeps its own (betas 0.9, 0.999)"
+            )
+        kind = Adam if name == "adam" else AdamW
+        wd = kind(params).weight_decay if weight_decay is None else weight_decay
+        return kind(params, lr=0.01 if lr is None else lr, weight_decay=wd)
+    raise ValueError(
+        f"make_optimizer: unknown optimizer {name!r}; expected one of {', '.join(OPTIMIZERS)}"
+    )
+
+
+def make_scheduler(
+    name: str, optimizer: Optimizer, steps: int, *, final_factor: float = 0.1
+) -> LRScheduler:
+    """The schedule called ``name`` over a run of ``steps`` steps, as the command line sets it:
+
+    ``linear`` from lr to lr·final_factor (micrograd's), ``cosine`` down to lr·final_factor,
+    ``step`` (×0.1 every third of the run), ``constant``.
+    """
+    horizon = max(steps, 1)
+    if name == "linear":
+        return LinearLR(optimizer, 1.0, final_factor, horizon)
+    if name == "cosine":
+        return CosineAnnealingLR(optimizer, horizon, optimizer.lr * final_factor)
+    if name == "step":
+        return StepLR(optimizer, max(horizon // 3, 1), 0.1)
+    if name == "constant":
+        return ConstantLR(optimizer)
+    raise ValueError(
+        f"make_scheduler: unknown schedule {name!r}; expected one of {', '.join(SCHEDULES)}"
+    )

@@ -17,6 +17,7 @@ flat, because only the numbers are needed.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import math
 import sys
@@ -32,6 +33,7 @@ import numpy.typing as npt
 from . import losses
 from .data import iterate_minibatches, sample_training_data
 from .engine import Value, gc_paused, no_grad
+from .engine import detect_anomaly as engine_detect_anomaly
 from .nn import MLP
 from .optim import SGD, LRScheduler, Optimizer
 
@@ -186,6 +188,7 @@ def fit(
     seed: int | None = 0,
     progress: bool | None = None,
     callback: Callable[[int, History], object] | None = None,
+    detect_anomaly: bool = False,
 ) -> History:
     """Train ``model`` on ``(X, y)`` and return the :class:`History`.
 
@@ -202,6 +205,9 @@ def fit(
       ``progress=False`` turns it off everywhere, ``True`` on everywhere.
     * ``callback(step, history)`` runs after every step (``step`` counts from 0) has updated the
       model, e.g. an ``autograd.pages.TrainingReplay`` recording the run for its replay page.
+    * ``detect_anomaly``: run every step inside ``autograd.detect_anomaly()``, so the first nan or
+      infinity in a value or a gradient raises ``AnomalyError`` naming the op, its inputs and the
+      line that made it (slower; for finding why a run diverges).
     """
     rows = _rows(X)
     ys = _labels(y, len(rows))
@@ -254,12 +260,15 @@ def fit(
 
         bar = tqdm(total=total, desc="train", unit="step", leave=True)
 
+    anomaly_mode = engine_detect_anomaly if detect_anomaly else contextlib.nullcontext
     history = History()
     start = time.perf_counter()
     try:
         for chosen in batches():
-            # The graph has no cycles, so pausing the cyclic GC for the step only saves time.
-            with gc_paused():
+            # The graph has no cycles, so pausing the cyclic GC for the step only saves time. The
+            # step's graph is dropped inside the block: alive after it, the first allocations
+            # with the collector back on would make it scan every node once more.
+            with gc_paused(), anomaly_mode():
                 batch_rows = [rows[i] for i in chosen]
                 batch_ys = [ys[i] for i in chosen]
                 outputs = _scores(model, batch_rows)
@@ -268,7 +277,9 @@ def fit(
                 opt.zero_grad()
                 total_loss.backward()
                 opt.step()
-            history.loss.append(total_loss.data)
+                loss_value = total_loss.data
+                del outputs, total_loss
+            history.loss.append(loss_value)
             history.accuracy.append(acc)
             history.lr.append(opt.lr)
             if scheduler is not None:
@@ -276,7 +287,7 @@ def fit(
             if callback is not None:
                 callback(history.steps - 1, history)
             if bar is not None:
-                bar.set_postfix(loss=f"{total_loss.data:.4f}", acc=f"{acc:.0%}", refresh=False)
+                bar.set_postfix(loss=f"{loss_value:.4f}", acc=f"{acc:.0%}", refresh=False)
                 bar.update()
     finally:
         if bar is not None:

@@ -54,7 +54,7 @@ SOURCE_FORMATS = ("dot", "gv")
 _RANKDIRS = ("LR", "TB", "RL", "BT")
 _COLORINGS = ("role", "grad", "none")
 _COLLAPSES = ("neuron", "layer")
-_ACTIVATIONS = frozenset({"tanh", "relu", "sigmoid", "leaky_relu"})
+from .rules import ACTIVATIONS as _ACTIVATIONS  # noqa: E402 (live: the op table's)
 
 # Fill colours by role. Pale, so the black text stays readable when printed.
 _ROLE_FILL = {

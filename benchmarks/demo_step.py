@@ -98,7 +98,9 @@ def _engine_step(
             learning_rate = lr_at(k)
             for p in params:
                 p.data -= learning_rate * p.grad
-            return float(total_loss.data)
+            loss = float(total_loss.data)
+            del total_loss  # inside the block, as fit() does: no collection scans the old graph
+        return loss
 
     return step
 

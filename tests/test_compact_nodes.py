@@ -1,8 +1,8 @@
 """How nodes store their inputs compactly, and that nothing outside can tell.
 
-Inside, ``x * 2.0`` is a one-input node that keeps 2.0 in ``_aux`` (rules ``FOLDED``); every
+Inside, ``x * 2.0`` is a one-input node that keeps 2.0 in ``_param`` (``_compact.FOLDED``); every
 one-input node keeps its input in ``_inputs`` with no tuple around it; and a linear node keeps its
-inputs in ``_inputs`` and its weights and bias in ``_aux``, two tuples it shares with the other
+inputs in ``_inputs`` and its weights and bias in ``_param``, two tuples it shares with the other
 neurons of its layer and with the other data points, which backward()'s walk then looks through
 once. From outside nothing may differ from micrograd's graph: ``_prev`` turns
 the number into a constant leaf the first time anyone looks, with the gradient backward() would
@@ -28,9 +28,11 @@ import pytest
 from hypothesis import given, settings
 
 from autograd import Value
-from autograd.engine import _zeroed_interior_order, topological_order
+from autograd._compact import FOLDED
+from autograd._compact import interior_order as _zeroed_interior_order
+from autograd.engine import topological_order
 from autograd.nn import MLP, Neuron
-from autograd.rules import FOLDED, RULES, FloatMath
+from autograd.rules import RULES, FloatMath
 
 SETTINGS = settings(max_examples=40, deadline=None, derandomize=True, database=None)
 
@@ -78,7 +80,7 @@ def test_an_operator_with_a_number_makes_a_folded_node(name: str) -> None:
     x = Value(3.0, label="x")
     out = make(name, x, 2.0)
     rule = FOLDED[name]
-    assert out._rule is rule and out._inputs is x and out._aux == 2.0
+    assert out._rule is rule and out._inputs is x and out._param == 2.0
     assert rule.base is not None and out._op == rule.base.symbol
     assert out.data == float_forward(name, 3.0, 2.0)
 
@@ -116,7 +118,7 @@ def test_prev_shows_the_constant_as_a_leaf_with_its_gradient(name: str, x: float
     assert constant.grad == pytest.approx(numeric, rel=1e-6, abs=1e-6)
     # from now on the node is micrograd's two-input node, and stays the same one
     base = FOLDED[name].base
-    assert out._rule is base and out._aux is None
+    assert out._rule is base and out._param is None
     assert out._prev is prev and out._prev[0] is prev[0]
     assert out._op == base.symbol  # type: ignore[union-attr]
 
@@ -213,7 +215,7 @@ def test_an_mlp_graph_is_walked_in_topological_order_with_the_same_gradients() -
     neurons = [node for node in order if node._rule is RULES["linear"]]
     assert len(neurons) == 5 * (8 + 8 + 2)
     assert len({id(node._inputs) for node in neurons}) == 5 * 3  # one per point and layer
-    assert len({id(node._aux) for node in neurons}) == 8 + 8 + 2  # one per neuron
+    assert len({id(node._param) for node in neurons}) == 8 + 8 + 2  # one per neuron
     assert {len(node._prev) for node in neurons} == {2 * 3 + 1, 2 * 8 + 1}
     # gradients against a model whose neurons each get their own copy of the inputs
     loss.backward()

@@ -679,7 +679,8 @@ def test_no_grad_records_no_graph() -> None:
     assert is_grad_enabled() is True
     assert y.data == pytest.approx(math.tanh(6.0) + 2.0, rel=1e-15)
     assert y._prev == () and y._op == ""
-    y.backward()
+    with pytest.raises(RuntimeError, match=r"computed inside no_grad\(\)"):
+        y.backward()  # as in PyTorch: no graph, nothing to differentiate
     assert x.grad == 0.0
 
 
@@ -948,3 +949,24 @@ def test_n_ary_nodes_refuse_non_numbers_naming_the_op(make, op: str) -> None:
 def test_leaky_relu_slope_must_be_a_number() -> None:
     with pytest.raises(TypeError, match=r"leaky_relu\(slope\): expected a real number.*'0.1'"):
         Value(1.0).leaky_relu("0.1")  # type: ignore[arg-type]
+
+
+def test_the_written_out_constructors_make_the_same_node_as_node() -> None:
+    """relu and Value.linear write ``_node()`` out for speed: every slot must match."""
+    from autograd import no_grad
+    from autograd.engine import _node
+    from autograd.rules import RULES
+
+    x, w, b = Value(0.5), Value(-2.0), Value(0.25)
+    slots = ("data", "grad", "label", "_inputs", "_op", "_rule", "_param")
+    for made, expected in (
+        (x.relu(), _node(0.5, x, RULES["relu"])),
+        (Value.linear([x], [w], b), _node(-0.75, (x,), RULES["linear"], (w, b))),
+    ):
+        assert [getattr(made, s) for s in slots] == [getattr(expected, s) for s in slots]
+    from autograd._compact import NO_GRAD
+
+    with no_grad():  # a leaf that remembers it was computed under no_grad (backward() says so)
+        for made in (x.relu(), Value.linear([x], [w], b)):
+            expected = [made.data, 0.0, "", (), "", NO_GRAD, None]
+            assert [getattr(made, s) for s in slots] == expected

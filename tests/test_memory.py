@@ -129,7 +129,7 @@ def test_deep_chain_is_freed_without_recursion_error() -> None:
 def test_value_keeps_its_fields_in_slots_and_takes_attributes_of_ones_own() -> None:
     v = Value(1.0)
     assert "__slots__" in Value.__dict__
-    for field in ("data", "grad", "label", "_inputs", "_op", "_rule", "_aux"):
+    for field in ("data", "grad", "label", "_inputs", "_op", "_rule", "_param"):
         assert field in Value.__slots__
     # micrograd's Value is a plain object: learners' code stores things on it (Adam's state)
     v.m = 0.25  # type: ignore[attr-defined]

@@ -345,3 +345,42 @@ def test_adam_and_adamw_weight_decay_over_two_steps():
         adam_by_hand(1.0, [0.5, -1.0], 0.1, shrink=1 - 0.1 * 0.1), rel=1e-12
     )
     assert got != pytest.approx(adam_by_hand(1.0, [0.5, -1.0], 0.1, wd_in_gradient=0.1), rel=1e-6)
+
+
+def test_make_optimizer_by_name_with_the_command_lines_defaults() -> None:
+    from autograd.optim import AdamW, make_optimizer
+
+    params = [Value(1.0), Value(-2.0)]
+    sgd = make_optimizer("sgd", params, momentum=0.9)
+    assert isinstance(sgd, SGD) and sgd.lr == 1.0 and sgd.momentum == 0.9
+    adam = make_optimizer("adam", params)
+    assert type(adam) is Adam and adam.lr == 0.01 and adam.weight_decay == 0.0
+    adamw = make_optimizer("adamw", params, lr=0.003)
+    assert isinstance(adamw, AdamW) and adamw.lr == 0.003 and adamw.weight_decay == 0.01
+    with pytest.raises(ValueError, match="unknown optimizer 'rmsprop'; expected one of sgd"):
+        make_optimizer("rmsprop", params)
+    with pytest.raises(ValueError, match="momentum is for sgd; adam keeps its own"):
+        make_optimizer("adam", params, momentum=0.9)
+
+
+def test_make_scheduler_by_name_over_a_run() -> None:
+    from autograd.optim import make_optimizer, make_scheduler
+
+    def lrs(name: str, steps: int) -> list[float]:
+        opt = make_optimizer("sgd", [Value(1.0)], lr=1.0)
+        sched = make_scheduler(name, opt, steps, final_factor=0.1)
+        out = [opt.lr]
+        for _ in range(steps):
+            sched.step()
+            out.append(opt.lr)
+        return out
+
+    # micrograd's demo: lr = 1.0 - 0.9 * k / 100
+    assert lrs("linear", 100) == pytest.approx([1.0 - 0.9 * k / 100 for k in range(101)])
+    cosine = lrs("cosine", 10)
+    assert cosine[0] == 1.0 and cosine[-1] == pytest.approx(0.1)
+    assert cosine[5] == pytest.approx(0.1 + 0.9 * (1 + math.cos(math.pi / 2)) / 2)
+    assert lrs("step", 9)[:7] == pytest.approx([1.0] * 3 + [0.1] * 3 + [0.01])
+    assert lrs("constant", 3) == [1.0] * 4
+    with pytest.raises(ValueError, match="unknown schedule 'warmup'"):
+        make_scheduler("warmup", make_optimizer("sgd", [Value(1.0)]), 10)

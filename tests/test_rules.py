@@ -269,10 +269,11 @@ def test_first_derivatives_match_central_differences(name: str, data: st.DataObj
 def _push_with_partials(out: Value, rule: Rule, leaves: Sequence[Value]) -> None:
     """child.grad += out.grad * partial, evaluated straight from ``rule.partials`` on floats."""
     operands = [leaf.data for leaf in out._prev]
-    if out._aux is not None and rule.name != "linear":  # linear's _aux holds inputs of _prev
-        operands.append(out._aux)
+    if out._param is not None and rule.name != "linear":  # linear's _param holds inputs of _prev
+        operands.append(out._param)
     for child, d in zip(out._prev, rule.partials(FloatMath, out.data, *operands)):
-        child.grad += out.grad * d
+        if d is not None:  # None: nothing flows back (relu at x <= 0)
+            child.grad += out.grad * d
 
 
 @pytest.mark.parametrize("name", FUSED)

@@ -361,3 +361,26 @@ def test_default_steps_seed_and_batch_of_one():
     assert runs[0] == runs[1]
     other = fit(MLP(2, [1], seed=0), X, y, epochs=2, batch_size=3, seed=1).loss
     assert other != runs[0]  # another seed, another order of batches
+
+
+def test_fit_drops_each_step_graph_before_the_collector_is_back_on():
+    """A step's graph (thousands of nodes) must be freed inside ``gc_paused()``: alive when the
+    collector is switched back on, the next allocation would make it scan the whole graph."""
+    import gc
+
+    X, y = data.moons(n=60, noise=0.1, seed=3)
+    model = MLP(2, [8, 8, 1], seed=3)
+    fit(model, X, y, steps=1, progress=False)  # warm up: imports and caches
+    collections = []
+
+    def count(phase, info):
+        if phase == "start":
+            collections.append(info["generation"])
+
+    gc.collect()
+    gc.callbacks.append(count)
+    try:
+        fit(model, X, y, steps=5, progress=False)
+    finally:
+        gc.callbacks.remove(count)
+    assert collections == []

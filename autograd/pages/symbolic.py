@@ -15,7 +15,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..engine import Value, _operands
+from .._compact import operands as _operands
+from ..engine import Value
 from ..explain import format_number
 
 __all__ = ["Sym", "SymMath", "local_symbols"]
@@ -208,4 +209,5 @@ def local_symbols(node: Value, names: dict[Value, str]) -> list[str] | None:
         return [] if not prev else None
     out = Sym(names[node], node.data)
     args = _operands(node, [Sym(names[c], c.data) for c in prev])
-    return [str(_sym(d)) for d in rule.partials(SymMath, out, *args)]
+    # None: nothing flows back there (relu at x <= 0, see rules.py), shown as the slope 0
+    return ["0" if d is None else str(_sym(d)) for d in rule.partials(SymMath, out, *args)]
