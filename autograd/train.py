@@ -140,8 +140,14 @@ def resolve_loss(loss: str, nout: int) -> str:
 
 
 def _scores(model: Callable[[list[Value]], Any], rows: Sequence[Sequence[float]]) -> list[Any]:
-    """The model's output for every row; the floats become Values once per example."""
-    return [model([Value(a) for a in row]) for row in rows]
+    """The model's output for every row; the floats become Values once per example.
+
+    The inputs are labelled ``x1, x2, ...`` as a model call labels plain numbers, so diagrams and
+    ``explain()`` of a training loss name them the same way."""
+    if not rows:
+        return []
+    names = [f"x{i + 1}" for i in range(len(rows[0]))]
+    return [model([Value(a, label=n) for a, n in zip(row, names)]) for row in rows]
 
 
 def _correct(outputs: Sequence[Any], ys: Sequence[int]) -> int:

@@ -384,3 +384,18 @@ def test_fit_drops_each_step_graph_before_the_collector_is_back_on():
     finally:
         gc.callbacks.remove(count)
     assert collections == []
+
+
+def test_training_inputs_are_named_like_a_model_calls_numbers():
+    # fit() turns each row into Values itself; they carry the names a model call gives plain
+    # numbers (x1, x2), so a diagram or explain() of a training loss names the inputs.
+    from autograd.engine import topological_order
+    from autograd.explain import node_names
+    from autograd.train import _scores
+
+    model = MLP(2, [3, 1], seed=0)
+    (out,) = _scores(model, [[0.5, -1.0]])
+    leaves = [v for v in topological_order(out) if not v._prev and not v.label.startswith("L")]
+    assert [(v.label, v.data) for v in leaves] == [("x1", 0.5), ("x2", -1.0)]
+    names = node_names(topological_order(model([0.5, -1.0])))
+    assert sorted(n for n in names.values() if n.startswith("x")) == ["x1", "x2"]
