@@ -11,7 +11,6 @@
     const counter = box.querySelector(".counter");
     const title = box.querySelector(".step-title");
     const text = box.querySelector(".step-text");
-    const playButton = box.querySelector(".play");
 
     // The "data ..." and "grad ..." lines of every box, with the text Graphviz drew.
     const fields = {};
@@ -35,7 +34,6 @@
     }
 
     let current = 0;
-    let timer = null;
 
     function show(s) {
       current = Math.max(0, Math.min(steps.length - 1, s));
@@ -91,51 +89,10 @@
       box.querySelector(".next").disabled = current === steps.length - 1;
     }
 
-    function stop() {
-      if (timer !== null) clearInterval(timer);
-      timer = null;
-      playButton.textContent = "▶ Play";
-    }
-
-    function play() {
-      if (timer !== null) return stop();
-      if (current === steps.length - 1) show(0);
-      playButton.textContent = "❚❚ Pause";
-      timer = setInterval(() => {
-        if (current >= steps.length - 1) return stop();
-        show(current + 1);
-      }, 900);
-    }
-
-    box.querySelector(".prev").addEventListener("click", () => { stop(); show(current - 1); });
-    box.querySelector(".next").addEventListener("click", () => { stop(); show(current + 1); });
-    playButton.addEventListener("click", play);
-    slider.addEventListener("input", () => { stop(); show(Number(slider.value)); });
-
-    function key(event) {
-      if (event.altKey || event.ctrlKey || event.metaKey) return;
-      const onSlider = event.target === slider;
-      if (event.key === "ArrowRight" && !onSlider) { stop(); show(current + 1); }
-      else if (event.key === "ArrowLeft" && !onSlider) { stop(); show(current - 1); }
-      else if (event.key === "Home") { stop(); show(0); }
-      else if (event.key === "End") { stop(); show(steps.length - 1); }
-      else if (event.key === " ") play();
-      else return;
-      event.preventDefault();
-    }
+    const key = pageControls(box, steps.length, show, () => current, 900);
     show(0);
     return key;
   }
 
-  // The keys go to the explorer last clicked (the first one until then).
-  const handlers = [];
-  let active = 0;
-  document.querySelectorAll(".explorer").forEach((box, i) => {
-    handlers.push(setup(box));
-    box.addEventListener("pointerdown", () => { active = i; });
-    box.addEventListener("focusin", () => { active = i; });
-  });
-  document.addEventListener("keydown", (event) => {
-    if (handlers.length) handlers[active](event);
-  });
+  routeKeys(".explorer", setup);
 })();

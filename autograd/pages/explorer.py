@@ -116,7 +116,9 @@ class Explorer:
             '<p class="hint">← → step · space plays · drag the slider</p></aside></div>\n'
             f"{json_block({'steps': self.steps})}\n</div>"
         )
-        return document(self.title, asset("explorer.css"), body, asset("explorer.js"))
+        return document(
+            self.title, asset("explorer.css"), body, asset("controls.js") + asset("explorer.js")
+        )
 
     def _wide(self) -> bool:
         """Is the diagram too wide to share a screen's width with the side panel?

@@ -62,7 +62,6 @@
     const ctx = canvas.getContext("2d");
     const slider = box.querySelector(".slider");
     const info = box.querySelector(".frame-info");
-    const playButton = box.querySelector(".play");
     const colours = data.colours.map(hex);
     const [x0, y0, x1, y1] = data.extent;
     const W = canvas.width, H = canvas.height;
@@ -110,7 +109,6 @@
     }
 
     let current = 0;
-    let timer = null;
 
     function show(i) {
       current = Math.max(0, Math.min(frames.length - 1, i));
@@ -157,49 +155,10 @@
       box.querySelector(".next").disabled = current === frames.length - 1;
     }
 
-    function stop() {
-      if (timer !== null) clearInterval(timer);
-      timer = null;
-      playButton.textContent = "▶ Play";
-    }
-
-    function play() {
-      if (timer !== null) return stop();
-      if (current === frames.length - 1) show(0);
-      playButton.textContent = "❚❚ Pause";
-      timer = setInterval(() => {
-        if (current >= frames.length - 1) return stop();
-        show(current + 1);
-      }, 250);
-    }
-
-    box.querySelector(".prev").addEventListener("click", () => { stop(); show(current - 1); });
-    box.querySelector(".next").addEventListener("click", () => { stop(); show(current + 1); });
-    playButton.addEventListener("click", play);
-    slider.addEventListener("input", () => { stop(); show(Number(slider.value)); });
+    const key = pageControls(box, frames.length, show, () => current, 250);
     show(0);
-
-    return (event) => {
-      if (event.altKey || event.ctrlKey || event.metaKey) return;
-      const onSlider = event.target === slider;
-      if (event.key === "ArrowRight" && !onSlider) { stop(); show(current + 1); }
-      else if (event.key === "ArrowLeft" && !onSlider) { stop(); show(current - 1); }
-      else if (event.key === "Home") { stop(); show(0); }
-      else if (event.key === "End") { stop(); show(frames.length - 1); }
-      else if (event.key === " ") play();
-      else return;
-      event.preventDefault();
-    };
+    return key;
   }
 
-  const handlers = [];
-  let active = 0;
-  document.querySelectorAll(".replay").forEach((box, i) => {
-    handlers.push(setup(box));
-    box.addEventListener("pointerdown", () => { active = i; });
-    box.addEventListener("focusin", () => { active = i; });
-  });
-  document.addEventListener("keydown", (event) => {
-    if (handlers.length) handlers[active](event);
-  });
+  routeKeys(".replay", setup);
 })();

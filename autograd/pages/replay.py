@@ -207,7 +207,9 @@ class TrainingReplay:
             "</div>\n"
             f"{json_block(data)}\n</div>"
         )
-        return document(self.title, asset("replay.css"), body, asset("replay.js"))
+        return document(
+            self.title, asset("replay.css"), body, asset("controls.js") + asset("replay.js")
+        )
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the page to ``path`` (an ``.html`` file) and return the path."""
