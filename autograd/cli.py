@@ -251,7 +251,7 @@ def _run_walkthrough(args: argparse.Namespace) -> int:
 def _add_draw(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from .explain import text_tree
     from .expr import FUNCTIONS
-    from .viz import _COLORINGS, _RANKDIRS, draw_dot
+    from .viz import COLORINGS, RANKDIRS, draw_dot
 
     dot_fmt = _default(draw_dot, "fmt") or "shortest exact-looking"
     text_fmt = _default(text_tree, "fmt") or "shortest exact-looking"
@@ -283,7 +283,7 @@ def _add_draw(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument(
         "--rankdir",
-        choices=_RANKDIRS,
+        choices=RANKDIRS,
         default=_default(draw_dot, "rankdir"),
         help="layout: LR is left to right (default: %(default)s)",
     )
@@ -295,7 +295,7 @@ def _add_draw(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument(
         "--color",
-        choices=_COLORINGS,
+        choices=COLORINGS,
         default=_default(draw_dot, "color"),
         help="fill by role (inputs, output), by gradient sign and size, or not at all "
         "(default: %(default)s)",

@@ -31,11 +31,14 @@ from typing import Any
 
 from .engine import Value, local_grads, topological_order
 from .explain import check_number_format, format_number, node_names, sum_format
+from .rules import ACTIVATIONS as _ACTIVATIONS  # live: the op table's activation names
 from .samples import Merged, first_samples, is_neuron, merge_samples
 
 __all__ = [
+    "COLORINGS",
     "INSTALL_DOT",
     "PNG_DPI",
+    "RANKDIRS",
     "GraphTooLargeError",
     "GraphvizNotFoundError",
     "draw_dot",
@@ -51,10 +54,10 @@ INSTALL_DOT = (
 IMAGE_FORMATS = ("svg", "png", "pdf")
 SOURCE_FORMATS = ("dot", "gv")
 
-_RANKDIRS = ("LR", "TB", "RL", "BT")
-_COLORINGS = ("role", "grad", "none")
+#: the layouts (``rankdir``) and fillings (``color``) draw_dot accepts; the CLI offers the same
+RANKDIRS = ("LR", "TB", "RL", "BT")
+COLORINGS = ("role", "grad", "none")
 _COLLAPSES = ("neuron", "layer")
-from .rules import ACTIVATIONS as _ACTIVATIONS  # noqa: E402 (live: the op table's)
 
 # Fill colours by role. Pale, so the black text stays readable when printed.
 _ROLE_FILL = {
@@ -233,10 +236,10 @@ def draw_dot(
     """
     if not isinstance(root, Value):
         raise TypeError(f"draw_dot: expected a Value as root, got {type(root).__name__}: {root!r}")
-    if rankdir not in _RANKDIRS:
-        raise ValueError(f"draw_dot: rankdir={rankdir!r}; expected one of {', '.join(_RANKDIRS)}")
-    if color not in _COLORINGS:
-        raise ValueError(f"draw_dot: color={color!r}; expected one of {', '.join(_COLORINGS)}")
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"draw_dot: rankdir={rankdir!r}; expected one of {', '.join(RANKDIRS)}")
+    if color not in COLORINGS:
+        raise ValueError(f"draw_dot: color={color!r}; expected one of {', '.join(COLORINGS)}")
     if collapse is not None and collapse not in _COLLAPSES:
         raise ValueError(
             f"draw_dot: collapse={collapse!r}; expected None, {' or '.join(map(repr, _COLLAPSES))}"
