@@ -23,6 +23,7 @@ from autograd.cli import build_parser
 from autograd.engine import ValueMath
 from autograd.expr import FUNCTIONS, evaluate
 from autograd.nn import ACTIVATIONS, MLP
+from autograd.pages.symbolic import Sym, SymMath
 from autograd.rules import RULES, FloatMath, Rule
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,13 +77,16 @@ def test_a_registered_op_is_in_every_list_made_from_the_table(softsign: Rule) ->
     model = MLP(2, [3, 1], activation="softsign", seed=0)
     assert math.isfinite(model([0.5, -1.0]).data)  # type: ignore[union-attr]
     assert "| softsign | `x.softsign()`: x / (1 + \\|x\\|), in (-1, 1) |" in rules.markdown_table()
+    # the explorer's symbolic namespace, for a partial written as m.softsign(x)
+    written = SymMath.softsign(Sym("x", 2.0))
+    assert (str(written), written.value) == ("softsign(x)", pytest.approx(2 / 3))
 
 
 def test_an_unregistered_op_is_gone_from_every_list(softsign: Rule) -> None:
     rules.unregister("softsign")
     try:
         assert not hasattr(Value, "softsign") and not hasattr(FloatMath, "softsign")
-        assert not hasattr(ValueMath, "softsign")
+        assert not hasattr(ValueMath, "softsign") and not hasattr(SymMath, "softsign")
         assert "softsign" not in FUNCTIONS and "softsign" not in ACTIVATIONS
         assert "softsign" not in viz._ACTIVATIONS and "softsign" not in rules.markdown_table()
         assert "softsign" not in _draw_help()

@@ -18,6 +18,7 @@ from typing import Any
 from .._compact import operands as _operands
 from ..engine import Value
 from ..explain import format_number
+from ..rules import FloatMath
 
 __all__ = ["Sym", "SymMath", "local_symbols"]
 
@@ -166,24 +167,17 @@ def _call(name: str, x: Any, fn: Any) -> Sym:
     return Sym(f"{name}({s.text})", value, _ATOM)
 
 
-class SymMath:
-    """The maths namespace ``m`` of the op table's partials, for :class:`Sym` arguments."""
+class _SymMath:
+    """The maths namespace ``m`` of the op table's partials, for :class:`Sym` arguments.
 
-    @staticmethod
-    def exp(x: Any) -> Sym:
-        return _call("exp", x, math.exp)
+    A one-input function (``m.exp``, ``m.cos``, ...) is whichever ``FloatMath`` has, which is
+    every one-input op of the table (see ``rules.register``): an op added to the table is written
+    symbolically with no change here. ``div`` and ``pow`` are the two-input helpers.
+    """
 
-    @staticmethod
-    def log(x: Any) -> Sym:
-        return _call("log", x, math.log)
-
-    @staticmethod
-    def sin(x: Any) -> Sym:
-        return _call("sin", x, math.sin)
-
-    @staticmethod
-    def cos(x: Any) -> Sym:
-        return _call("cos", x, math.cos)
+    def __getattr__(self, name: str) -> Any:
+        fn = getattr(FloatMath, name)  # AttributeError for a name the table does not have
+        return lambda x: _call(name, x, fn)
 
     @staticmethod
     def div(a: Any, b: Any) -> Sym:
@@ -194,6 +188,9 @@ class SymMath:
         if isinstance(x, Sym) or isinstance(k, Sym):
             return _sym(x) ** _sym(k)
         return _number(_float_pow(float(x), float(k)))
+
+
+SymMath = _SymMath()
 
 
 def local_symbols(node: Value, names: dict[Value, str]) -> list[str] | None:
