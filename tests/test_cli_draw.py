@@ -7,16 +7,11 @@ df/dz = 3 (hand-derived).
 import html
 import os
 import re
-import shutil
 import subprocess
 import sys
 
 import pytest
-
-needs_dot = pytest.mark.skipif(
-    shutil.which("dot") is None,
-    reason="the Graphviz 'dot' program is not installed (apt-get install graphviz)",
-)
+from needs_dot import needs_dot
 
 EXAMPLE = ["q = x + y; f = q * z", "x=-2", "y=5", "z=-4"]
 

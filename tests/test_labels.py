@@ -5,20 +5,13 @@ neither can hold (NUL, ESC, the other control characters, lone surrogates) are s
 writes them in a string literal (``\\x00``), so the reader sees that they are there.
 """
 
-import os
-import shutil
 import xml.etree.ElementTree as ET
 
 import pytest
+from needs_dot import needs_dot
 
 from autograd import Value, draw_dot
 from autograd.viz import render_bytes
-
-dot_missing = shutil.which("dot") is None
-needs_dot = pytest.mark.skipif(
-    dot_missing and os.environ.get("CI") != "true",
-    reason="the Graphviz 'dot' program is not installed (apt-get install graphviz)",
-)
 
 SVG = "{http://www.w3.org/2000/svg}"
 

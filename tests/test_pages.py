@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 import shutil
 import subprocess
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from needs_dot import needs_dot
 
 from autograd import Value, explore, save_diagram
 from autograd.data import moons
@@ -26,11 +26,6 @@ from autograd.pages import TrainingReplay
 from autograd.pages.symbolic import Sym, local_symbols
 from autograd.train import fit
 from autograd.viz import GraphTooLargeError
-
-needs_dot = pytest.mark.skipif(
-    shutil.which("dot") is None and os.environ.get("CI") != "true",
-    reason="the Graphviz 'dot' program is not installed (the explorer draws with it)",
-)
 
 
 def _symbols(root: Value) -> dict[str, list[str] | None]:

@@ -10,24 +10,19 @@ import itertools
 import math
 import random
 import re
-import shutil
 import struct
 import sys
 from decimal import Decimal
 
 import pytest
 from moons_loss import moons_loss
+from needs_dot import needs_dot
 from worked_example import worked_example as labelled_worked_example
 
 from autograd import Value, draw_dot, grad, save_diagram
 from autograd.engine import topological_order
 from autograd.nn import MLP, Neuron
 from autograd.viz import GraphTooLargeError, GraphvizNotFoundError
-
-needs_dot = pytest.mark.skipif(
-    shutil.which("dot") is None,
-    reason="the Graphviz 'dot' program is not installed (apt-get install graphviz)",
-)
 
 
 def worked_example():
