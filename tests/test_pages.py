@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -104,8 +103,9 @@ def test_the_symbolic_value_is_the_engines_number_for_every_op() -> None:
             assert shown == pytest.approx(list(local_grads(node)))
 
 
-def test_a_hand_built_node_has_no_symbolic_derivative() -> None:
-    # micrograd style: children passed to Value(), the derivative in a hand-written _backward
+def _tripled() -> tuple[Value, Value]:
+    """micrograd style: out = 3a with the children passed to Value() and a hand-written
+    _backward."""
     a = Value(2.0, label="a")
     out = Value(6.0, (a,), "triple", label="out")
 
@@ -113,13 +113,22 @@ def test_a_hand_built_node_has_no_symbolic_derivative() -> None:
         a.grad += 3.0 * out.grad
 
     out._backward = _backward
+    return a, out
+
+
+def test_a_hand_built_node_has_no_symbolic_derivative() -> None:
+    a, out = _tripled()
     assert local_symbols(out, {a: "a", out: "out"}) is None
     assert local_symbols(a, {a: "a"}) == []
-    if shutil.which("dot") is not None:  # the explorer reports what the _backward added
-        f = out * a
-        f.label = "f"  # f = 3a·a: df/da = 6a = 12, 6 directly (= out) and 3 · df/dout = 3 · a = 6
-        lines = explore(f).steps[-1]["lines"]
-        assert lines[-1] == "df/da += 6 (from a hand-written _backward), so df/da = 6 + 6 = 12"
+
+
+@needs_dot
+def test_the_explorer_reports_what_a_hand_written_backward_added() -> None:
+    a, out = _tripled()
+    f = out * a
+    f.label = "f"  # f = 3a·a: df/da = 6a = 12, 6 directly (= out) and 3 · df/dout = 3 · a = 6
+    lines = explore(f).steps[-1]["lines"]
+    assert lines[-1] == "df/da += 6 (from a hand-written _backward), so df/da = 6 + 6 = 12"
 
 
 # --------------------------------------------------------------------------------------------------
