@@ -75,7 +75,7 @@ bench: $(BENCH_VENV)/.installed
 # one at a time, and runs the tests that reach each one (configured in pyproject.toml), one module
 # at a time, smallest first; then prints the score and the survivors not listed as equivalent in
 # the README's development section. `make mutation MUTATE="optim"` runs one module.
-MUTATE ?= serialize losses train optim data rules engine
+MUTATE ?= serialize losses train optim data rules engine _compact
 MUTMUT_JOBS ?= 2
 $(BIN)/mutmut: $(BIN)/.installed
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "mutmut==3.8.1"

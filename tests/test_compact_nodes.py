@@ -28,7 +28,7 @@ import pytest
 from hypothesis import given, settings
 
 from autograd import Value
-from autograd._compact import FOLDED
+from autograd._compact import FOLDED, FoldedRule
 from autograd._compact import interior_order as _zeroed_interior_order
 from autograd.engine import topological_order
 from autograd.nn import MLP, Neuron
@@ -83,6 +83,24 @@ def test_an_operator_with_a_number_makes_a_folded_node(name: str) -> None:
     assert out._rule is rule and out._inputs is x and out._param == 2.0
     assert rule.base is not None and out._op == rule.base.symbol
     assert out.data == float_forward(name, 3.0, 2.0)
+
+
+@pytest.mark.parametrize("name", sorted(FOLDED))
+def test_a_folded_rule_is_its_base_rule_with_the_number_in_place(name: str) -> None:
+    """Built afresh from its two-input rule, a folded rule computes what the operator computes,
+    and its one partial is d/dx by central differences, whichever side the number is on."""
+    _, number_first = OPERATORS[name]
+    base = RULES[name.split("(")[0]]
+    const_at = 0 if number_first else 1
+    rule = FoldedRule(base, const_at, "the formula")
+    assert rule.name == name and rule.symbol == base.symbol and rule.arity == 1
+    assert rule.formula == "the formula" and rule.domain == base.domain
+    assert rule.base is base and rule.const_at == const_at
+    for x, c in [(3.0, 2.0), (-1.5, 0.25), (0.5, -4.0)]:
+        assert rule.forward(x, c) == float_forward(name, x, c)
+        (d,) = rule.partials(FloatMath, rule.forward(x, c), x, c)
+        numeric = central_difference(lambda p, c=c: float_forward(name, p, c), x)
+        assert d == pytest.approx(numeric, rel=1e-6, abs=1e-6)
 
 
 @pytest.mark.parametrize("name", sorted(FOLDED))

@@ -23,7 +23,8 @@ from typing import Any
 import pytest
 
 from autograd import Value, grad
-from autograd.engine import topological_order
+from autograd.engine import ValueMath, topological_order
+from autograd.rules import FloatMath
 
 # --------------------------------------------------------------------------------------------------
 # grad(): the functional form
@@ -205,6 +206,59 @@ def test_second_derivative_of_x_to_the_y_in_both_arguments() -> None:
     assert d2_yy == pytest.approx(x0**y0 * log_x**2, rel=1e-13)
     assert d2_xy == pytest.approx(x0 ** (y0 - 1.0) * (1.0 + y0 * log_x), rel=1e-13)
     assert d2_yx == pytest.approx(d2_xy, rel=1e-13)
+
+
+# (a, b, d/da, d/db) by hand: d/da a/b = 1/b, d/db a/b = -a/b^2; d/da a^b = b a^(b-1),
+# d/db a^b = a^b log a
+MIXED = {
+    "div": (1.5, -0.6, 1 / -0.6, -1.5 / 0.36),
+    "pow": (1.7, 2.3, 2.3 * 1.7**1.3, 1.7**2.3 * math.log(1.7)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MIXED))
+@pytest.mark.parametrize(("a_is_value", "b_is_value"), [(1, 1), (1, 0), (0, 1), (0, 0)])
+def test_the_maths_of_second_derivatives_takes_numbers_and_values_in_any_mix(
+    name: str, a_is_value: int, b_is_value: int
+) -> None:
+    """A partial written as ``m.div(a, b)`` or ``m.pow(a, b)`` is evaluated on Values under
+    ``create_graph=True``, where either side may be a plain number (a constant of the rule):
+    the result is the node the Python operator makes, with FloatMath's value and the gradients
+    derived by hand."""
+    a0, b0, da, db = MIXED[name]
+    a = Value(a0) if a_is_value else a0
+    b = Value(b0) if b_is_value else b0
+    out = getattr(ValueMath, name)(a, b)
+    value = getattr(FloatMath, name)(a0, b0)
+    if not (a_is_value or b_is_value):
+        assert out == value and not isinstance(out, Value)
+        return
+    operator = {"div": lambda p, q: p / q, "pow": lambda p, q: p**q}[name]
+    same = operator(Value(a0) if a_is_value else a0, Value(b0) if b_is_value else b0)
+    assert isinstance(out, Value) and out.data == value == same.data
+    assert (out._op, out._rule, out._param) == (same._op, same._rule, same._param)
+    out.backward()
+    if isinstance(a, Value):
+        assert a.grad == pytest.approx(da, rel=1e-14)
+    if isinstance(b, Value):
+        assert b.grad == pytest.approx(db, rel=1e-14)
+
+
+def test_the_maths_of_second_derivatives_gives_inf_where_the_operator_raises() -> None:
+    """A derivative may be infinite where the function is fine (d/dx sqrt x at 0): the graph of
+    a gradient holds the IEEE value, as the float paths do, where ``/`` and ``**`` refuse."""
+    zero = Value(0.0)
+    assert ValueMath.div(0.5, zero).data == math.inf
+    assert ValueMath.div(Value(-0.5), 0.0).data == -math.inf
+    assert ValueMath.div(Value(-0.5), zero).data == -math.inf
+    assert ValueMath.pow(zero, -1.0).data == math.inf
+    assert ValueMath.pow(0.0, Value(-1.0)).data == math.inf
+    assert ValueMath.pow(zero, Value(-2.0)).data == math.inf
+    with pytest.raises(ZeroDivisionError):
+        _ = 0.5 / zero
+    x = Value(0.0)
+    (slope,) = grad(x.sqrt(), x, create_graph=True)
+    assert isinstance(slope, Value) and slope.data == math.inf
 
 
 def test_create_graph_result_is_a_graph_leading_back_to_the_inputs() -> None:

@@ -10,17 +10,18 @@ form d/dx x / (1 + |x|) = 1 / (1 + |x|)^2.
 from __future__ import annotations
 
 import ast
+import functools
 import inspect
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from autograd import Value, grad, rules, viz
 from autograd.cli import build_parser
-from autograd.engine import ValueMath
+from autograd.engine import ValueMath, _install_method
 from autograd.expr import FUNCTIONS, evaluate
 from autograd.nn import ACTIVATIONS, MLP
 from autograd.pages.symbolic import Sym, SymMath
@@ -133,3 +134,66 @@ def test_every_function_of_the_table_is_a_method_with_its_rule() -> None:
         args = [d for _, d in rule.params]
         out = getattr(Value(0.75), name)(*args)
         assert out._rule is rule and out.data == rule.forward(0.75, *args)
+
+
+def _central_difference(f: Callable[[float], float], a: float, h: float = 1e-6) -> float:
+    return (f(a + h) - f(a - h)) / (2 * h)
+
+
+def _forward_at(rule: Rule, args: list[float], x: float) -> float:
+    return rule.forward(x, *args)
+
+
+def test_every_method_made_from_the_table_is_made_again_the_same_way() -> None:
+    """The engine's hook of ``register`` builds each method afresh here (as it does at import):
+    its name, signature, docstring, forward and gradient come from the rule, and the maths
+    namespace of ``grad(create_graph=True)`` gets the same function under the same name."""
+    for name, rule in rules.functions().items():
+        _install_method(rule)
+        method = getattr(Value, name)
+        assert method.__name__ == name, name
+        args = [default for _, default in rule.params]
+        if getattr(method, "from_table", False):
+            assert method.__qualname__ == f"Value.{name}"
+            assert method.__doc__ == f"{rule.doc}.  {rule.formula}."
+            params = inspect.signature(method).parameters
+            assert list(params) == ["self", *(p for p, _ in rule.params)], name
+            for p, default in rule.params:
+                assert params[p].default == default
+        else:  # written out in Value for speed: the maths namespace borrows it
+            assert ValueMath.__dict__[name].__func__ is Value.__dict__[name]
+        if not rule.params:
+            assert ValueMath.__dict__[name].__func__ is method, name
+        for a in (0.75, 0.4):
+            x = Value(a)
+            y = method(x, *args)
+            assert y._rule is rule and y.data == rule.forward(a, *args), name
+            y.backward()
+            numeric = _central_difference(functools.partial(_forward_at, rule, args), a)
+            assert x.grad == pytest.approx(numeric, rel=1e-5, abs=1e-6), name
+    # a parameter passed by name and by position reaches the forward
+    if "leaky_relu" in rules.functions():
+        assert Value(-2.0).leaky_relu(slope=0.25).data == -0.5  # type: ignore[attr-defined]
+        assert Value(-2.0).leaky_relu(0.5).data == -1.0  # type: ignore[attr-defined]
+
+
+def test_a_rule_keeps_what_it_was_given_and_defaults_to_an_operator_on_all_reals() -> None:
+    def forward(x: float) -> float:
+        return 2 * x
+
+    def partials(m: object, out: float, x: float) -> tuple[float]:
+        return (2.0,)
+
+    plain = Rule("twice", "2*", 1, forward, partials, "d/dx 2x = 2")
+    assert (plain.name, plain.symbol, plain.arity) == ("twice", "2*", 1)
+    assert plain.forward is forward and plain.partials is partials
+    assert plain.formula == "d/dx 2x = 2" and plain.domain == "all real numbers"
+    assert plain.method is None and plain.params == () and plain.activation is False
+    assert plain.doc == "" and plain.backward is None
+    assert repr(plain) == "Rule('twice': d/dx 2x = 2)"
+    full = Rule(
+        "twice", "2*", 1, forward, partials, "f", "x > 0",
+        method="twice", params=(("k", 1.0),), activation=True, doc="2x",
+    )  # fmt: skip
+    assert (full.domain, full.method, full.params) == ("x > 0", "twice", (("k", 1.0),))
+    assert full.activation is True and full.doc == "2x"

@@ -6,6 +6,7 @@ import re
 import sys
 import threading
 import time
+import types
 
 import numpy as np
 import pytest
@@ -399,3 +400,51 @@ def test_training_inputs_are_named_like_a_model_calls_numbers():
     assert [(v.label, v.data) for v in leaves] == [("x1", 0.5), ("x2", -1.0)]
     names = node_names(topological_order(model([0.5, -1.0])))
     assert sorted(n for n in names.values() if n.startswith("x")) == ["x1", "x2"]
+
+
+class _Stderr:
+    """A stderr that is not a terminal (or, with ``isatty=None``, cannot say)."""
+
+    def __init__(self, isatty: bool | None) -> None:
+        if isatty is not None:
+            self.isatty = lambda: isatty
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def _fake_ipython(shell: object) -> types.ModuleType:
+    module = types.ModuleType("IPython")
+    module.get_ipython = lambda: shell  # type: ignore[attr-defined]
+    return module
+
+
+@pytest.mark.parametrize(
+    ("isatty", "ipython", "ipykernel", "watching"),
+    [
+        (True, None, False, True),  # a terminal
+        (False, None, False, False),  # a pipe, a log file, CI
+        (None, None, False, False),  # a stream without isatty()
+        (False, types.SimpleNamespace(kernel=object()), True, True),  # a Jupyter kernel
+        (False, types.SimpleNamespace(kernel=None), True, False),  # a kernel module, no kernel
+        (False, types.SimpleNamespace(), True, False),  # the terminal IPython shell
+        (False, None, True, False),  # ipykernel imported, but IPython's shell is None
+        (False, types.SimpleNamespace(kernel=object()), False, False),  # no ipykernel
+    ],
+)
+def test_the_progress_bar_shows_by_default_on_a_terminal_or_in_a_notebook(
+    monkeypatch, isatty, ipython, ipykernel, watching
+):
+    from autograd.train import _someone_watching
+
+    monkeypatch.setattr(sys, "stderr", _Stderr(isatty))
+    monkeypatch.delitem(sys.modules, "IPython", raising=False)
+    monkeypatch.delitem(sys.modules, "ipykernel", raising=False)
+    if ipython is not None or ipykernel:
+        monkeypatch.setitem(sys.modules, "IPython", _fake_ipython(ipython))
+    if ipykernel:
+        monkeypatch.setitem(sys.modules, "ipykernel", types.ModuleType("ipykernel"))
+    assert _someone_watching() is watching
