@@ -9,11 +9,13 @@ import itertools
 import json
 import os
 import random
+import re
 import signal
 import stat
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 import tracemalloc
 
@@ -315,6 +317,73 @@ def test_loading_a_2_mb_file_takes_bounded_memory(tmp_path):
     assert honest_peak < 40e6
 
 
+def test_a_file_of_exactly_the_cap_loads_and_one_byte_more_is_refused(tmp_path, monkeypatch):
+    """``MAX_FILE_BYTES`` is the most a model file may be: a file of that size is allowed."""
+    path = tmp_path / "m.json"
+    text = json.dumps(valid())
+    path.write_text(text)
+    monkeypatch.setattr(serialize, "MAX_FILE_BYTES", len(text))
+    assert load_model(path).nouts == [3, 1]
+    path.write_text(text + " ")
+    with pytest.raises(ValueError, match="is larger than"):
+        load_model(path)
+
+
+def test_a_model_piped_in_is_refused_once_past_the_cap_without_waiting_for_the_end(
+    tmp_path, monkeypatch
+):
+    """The path may name a pipe whose writer never stops: reading ends one byte past the cap
+    (enough to know the file is too large), not at the end of the stream."""
+    monkeypatch.setattr(serialize, "MAX_FILE_BYTES", 1000)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    release = threading.Event()
+    closed = threading.Event()
+
+    def writer():
+        fd = os.open(fifo, os.O_WRONLY)  # waits for the reader
+        try:
+            os.write(fd, b" " * 1001)
+            release.wait(timeout=10)  # the stream stays open, as if more were coming
+        finally:
+            os.close(fd)
+            closed.set()
+
+    thread = threading.Thread(target=writer, daemon=True)
+    thread.start()
+    try:
+        with pytest.raises(ValueError, match="is larger than"):
+            load_model(fifo)
+        assert not closed.is_set()
+    finally:
+        release.set()
+        thread.join(timeout=10)
+
+
+def test_a_long_complaint_of_the_json_parser_is_cut_to_100_characters(tmp_path):
+    """The message quotes the parser's reason on one line, at most 100 characters of it."""
+    path = tmp_path / "m.json"
+    text = json.dumps(valid()).replace("[[", "[[" + "1" * 5000 + ", ", 1)
+    path.write_text(text)
+    with pytest.raises(ValueError) as parser:
+        json.loads(text)
+    reason = " ".join(str(parser.value).split())
+    assert len(reason) > 100
+    with pytest.raises(ValueError, match=re.escape(f"is not valid JSON: {reason[:100]}") + "$"):
+        load_model(path)
+
+
+def test_a_model_holding_infinity_outside_its_weights_is_refused_and_nothing_is_written(tmp_path):
+    """A file is strict JSON, which has no NaN or Infinity (other languages' parsers reject
+    them). The weights are checked by name first; a non-finite number put anywhere else by hand
+    is refused too, by the JSON encoder, before anything is written."""
+    model = MLP(2, [3, 1], seed=0)
+    model.nin = float("inf")
+    with pytest.raises(ValueError):
+        save_model(model, tmp_path / "model.json")
+    assert os.listdir(tmp_path) == []
+
+
 def test_the_bytes_read_are_capped(tmp_path, monkeypatch):
     monkeypatch.setattr(serialize, "MAX_FILE_BYTES", 1000)
     path = tmp_path / "m.json"
@@ -325,5 +394,8 @@ def test_the_bytes_read_are_capped(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
 def test_an_endless_file_is_refused_after_the_cap(device):
-    with pytest.raises(ValueError, match=f"model file '{device}' is larger than 16 MB"):
+    with pytest.raises(
+        ValueError,
+        match=f"^model file '{device}' is larger than 16 MB, the most a model file may be$",
+    ):
         load_model(device)
