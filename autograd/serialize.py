@@ -235,9 +235,12 @@ def model_from_dict(d: object) -> MLP:
         weights = [_numbers(r, sizes[i], f"{where}.weights[{j}]") for j, r in enumerate(rows)]
         biases = _numbers(layer["biases"], sizes[i + 1], f"{where}.biases")
         checked.append((weights, biases))
+    # seed=0: the weights drawn here are overwritten below, and a private generator leaves the
+    # global random state alone; the model then says it was not made from a seed
     model = MLP(
         nin, nouts, activation=activation, output_activation=output_activation, init=init, seed=0
     )
+    model.seed = None
     for layer, (weights, biases) in zip(model.layers, checked):
         for neuron, row, b in zip(layer.neurons, weights, biases):
             for w, x in zip(neuron.w, row):

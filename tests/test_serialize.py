@@ -294,3 +294,11 @@ def test_loading_a_model_leaves_the_global_random_state_untouched(tmp_path):
     random.seed(7)
     load_model(path)
     assert [random.random() for _ in range(3)] == expected
+
+
+def test_a_loaded_model_says_it_was_not_made_from_a_seed(tmp_path):
+    """``MLP.seed`` is the seed its initial weights were drawn from; a loaded model's weights come
+    from the file, whatever seed it was first made with."""
+    path = tmp_path / "model.json"
+    save_model(MLP(2, [3, 1], seed=5), path)
+    assert load_model(path).seed is None
