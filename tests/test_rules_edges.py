@@ -323,3 +323,43 @@ def test_the_markdown_table_has_a_header_and_one_row_of_four_cells_per_rule() ->
         "| abs | `x.abs()`: absolute value \\|x\\| "
         "| `d/dx \\|x\\| = sign(x)  (0 at x = 0)` | all real numbers |"
     )
+
+
+def test_a_rule_refused_while_registering_is_left_out_of_every_list() -> None:
+    """A method takes at most one number parameter: the engine refuses ``x.affine(a, b)``. The
+    refused rule must not stay half-registered in the table, the expressions or the README's
+    table, so that a corrected rule of the same name can be registered afterwards."""
+    from autograd.expr import FUNCTIONS
+
+    def affine(x: float, a: float, b: float) -> float:
+        return a * x + b
+
+    two = Rule(
+        "affine",
+        "affine",
+        1,
+        affine,
+        lambda m, out, x, a, b: (a,),
+        "d/dx (a x + b) = a",
+        method="affine",
+        params=(("a", 2.0), ("b", 0.5)),
+    )
+    with pytest.raises(ValueError, match="affine: a method takes at most one number parameter"):
+        rules.register(two)
+    assert "affine" not in RULES and "affine" not in FUNCTIONS
+    assert not hasattr(Value, "affine") and "affine" not in rules.markdown_table()
+    one = Rule(
+        "affine",
+        "affine",
+        1,
+        lambda x, a: a * x + 1.0,
+        lambda m, out, x, a: (a,),
+        "d/dx (a x + 1) = a",
+        method="affine",
+        params=(("a", 2.0),),
+    )
+    rules.register(one)
+    try:
+        assert Value(3.0).affine(0.5).data == 2.5  # type: ignore[attr-defined]
+    finally:
+        rules.unregister("affine")
