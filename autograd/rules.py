@@ -283,8 +283,12 @@ def register(rule: Rule) -> Rule:
     RULES[rule.name] = rule
     if rule.method is not None and not rule.params and rule.arity == 1:
         setattr(FloatMath, rule.method, staticmethod(rule.forward))
-    for hook in _ON_REGISTER:
-        hook(rule)
+    try:
+        for hook in _ON_REGISTER:
+            hook(rule)
+    except Exception:
+        unregister(rule.name)  # a hook refused the rule: the table is left as it was
+        raise
     return rule
 
 
