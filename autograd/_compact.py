@@ -136,14 +136,6 @@ NO_GRAD = Rule(
 )
 
 
-def _no_forward(*args: Any) -> float:
-    raise TypeError("a node with a hand-written _backward has no forward in the op table")
-
-
-def _no_partials(*args: Any) -> tuple[Any, ...]:
-    raise TypeError("a node with a hand-written _backward has no partials in the op table")
-
-
 # --------------------------------------------------------------------------------------------------
 # Fused float backward for the hot ops: g = node.grad is pushed into each input's .grad.
 # --------------------------------------------------------------------------------------------------
