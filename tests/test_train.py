@@ -2,6 +2,7 @@
 minibatches and epochs, evaluation without a graph, progress output, and the plots."""
 
 import math
+import os
 import re
 import sys
 import threading
@@ -502,14 +503,14 @@ def test_full_batch_training_is_the_same_whatever_the_seed():
     assert run(0) == run(1) == run(None)
 
 
-def test_numbers_numpy_can_read_as_floats_are_taken_as_floats():
-    # X holds numbers of any kind numpy converts to float64: fractions, decimals, text from a file
+def test_fractions_and_decimals_in_x_are_taken_as_the_floats_they_are():
+    # X holds numbers of any kind numpy turns into float64, not only Python and numpy floats
     from decimal import Decimal
     from fractions import Fraction
 
     model = MLP(2, [3, 1], seed=0)
     as_floats = predict_scores(model, [[0.5, -1.5], [2.0, 0.25]])
-    other = [[Fraction(1, 2), Decimal("-1.5")], ["2", "0.25"]]
+    other = [[Fraction(1, 2), Decimal("-1.5")], [Fraction(2), Decimal("0.25")]]
     assert predict_scores(model, other).tolist() == as_floats.tolist()
     history = fit(MLP(2, [3, 1], seed=0), other, [0, 1], steps=2)
     floats = fit(MLP(2, [3, 1], seed=0), [[0.5, -1.5], [2.0, 0.25]], [0, 1], steps=2)
@@ -553,6 +554,8 @@ def test_fit_hides_only_tqdms_notice_that_ipywidgets_is_missing(monkeypatch, tmp
     loaded = set(sys.modules)
     for name in ("tqdm.auto", "tqdm.autonotebook", "tqdm.notebook"):
         monkeypatch.delitem(sys.modules, name, raising=False)
+    for name in [k for k in os.environ if k == "QT_API" or k.startswith("SPYDER")]:
+        monkeypatch.delenv(name)  # tqdm takes those for a Qt console, which gets the text bar
     monkeypatch.setitem(sys.modules, "IPython", _fake_ipython(object()))
     monkeypatch.setitem(sys.modules, "ipykernel.zmqshell", types.ModuleType("ipykernel.zmqshell"))
     monkeypatch.delitem(sys.modules, "ipywidgets", raising=False)
