@@ -25,9 +25,11 @@ import json
 import math
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -526,6 +528,92 @@ def test_history_sums_itself_up_in_one_line_and_two_curves() -> None:
     points = page[first : page.index('"', first)].split()
     assert points == ["0.0,4.0", "66.7,26.3", "133.3,11.4", "200.0,30.0"]
     assert "loss 4 → 0.5" in page and "accuracy 25% → 100%" in page
+
+
+def _curves(page: str) -> list[ET.Element]:
+    """The two SVG curves of a History's page, parsed as XML (each must be well formed)."""
+    return [ET.fromstring(svg) for svg in re.findall(r"<svg .*?</svg>", page)]
+
+
+def test_history_page_is_the_numbers_then_a_loss_curve_and_an_accuracy_curve() -> None:
+    history = History(loss=[1.0, 3.0], accuracy=[0.5, 0.5], lr=[0.1] * 2)
+    page = history._repr_html_()
+    head = (
+        "<b>History</b>: 2 steps in 0.00 s &middot; final loss <b>3</b> &middot; "
+        "final accuracy <b>50%</b><br>"
+    )
+    match = re.fullmatch(
+        r'<div style="font-family: sans-serif; font-size: 13px; line-height: 1\.6">'
+        rf"{re.escape(head)}(<svg .*?</svg>) &nbsp; (<svg .*?</svg>)</div>",
+        page,
+    )
+    assert match is not None
+    loss, acc = _curves(page)
+    expected = [(loss, "loss 1 → 3", "#2563eb"), (acc, "accuracy 50% → 50%", "#16a34a")]
+    for svg, label, colour in expected:
+        # a 200 × 44 box, named for screen readers by the label it shows
+        assert svg.tag == "svg"
+        assert svg.attrib == {
+            "width": "200",
+            "height": "44",
+            "viewBox": "0 0 200 44",
+            "role": "img",
+            "aria-label": label,
+            "style": "vertical-align: middle",
+        }
+        line, text = list(svg)
+        assert line.tag == "polyline"
+        assert {k: v for k, v in line.attrib.items() if k != "points"} == {
+            "fill": "none",
+            "stroke": colour,
+            "stroke-width": "1.5",
+        }
+        # the label along the bottom edge, its baseline 2 px above it
+        assert (text.tag, text.attrib, text.text) == (
+            "text",
+            {"x": "0", "y": "42", "font-size": "11", "fill": "#374151"},
+            label,
+        )
+    # x runs from 0 to 200 over the steps; y from 30 (the lowest value) up to 4 (the highest).
+    # A flat curve (accuracy 50% throughout) lies along the bottom.
+    assert loss[0].attrib["points"] == "0.0,30.0 200.0,4.0"
+    assert acc[0].attrib["points"] == "0.0,30.0 200.0,30.0"
+    assert History()._repr_html_() == "<code>History(no steps)</code>"
+
+
+def test_history_curves_show_three_significant_digits_of_the_loss_and_whole_percents() -> None:
+    page = History(loss=[0.5, 1.2345e-5], accuracy=[0.254, 0.996])._repr_html_()
+    loss, acc = _curves(page)
+    assert loss.attrib["aria-label"] == "loss 0.5 → 1.23e-05"
+    assert acc.attrib["aria-label"] == "accuracy 25% → 100%"
+
+
+def test_history_curves_leave_out_nan_and_infinity_and_scale_to_the_finite_values() -> None:
+    # the finite values 2.0 (step 0) and 1.0 (step 3) span the height: 2.0 at the top (y = 4),
+    # 1.0 at the bottom (y = 30); steps 1 and 2 are left out, the x axis still counts them
+    nan, inf = math.nan, math.inf
+    page = History(loss=[2.0, nan, inf, 1.0], accuracy=[0.0, 0.0, 0.0, 0.0])._repr_html_()
+    loss, _ = _curves(page)
+    assert loss[0].attrib["points"] == "0.0,4.0 200.0,30.0"
+    assert loss.attrib["aria-label"] == "loss 2 → 1"
+    # a run that diverged from the first step draws no line at all, but still says so
+    page = History(loss=[nan, nan], accuracy=[0.0, 0.0])._repr_html_()
+    loss, _ = _curves(page)
+    assert loss[0].attrib["points"] == ""
+    assert loss.attrib["aria-label"] == "loss nan → nan"
+
+
+def test_history_curves_of_a_long_run_keep_at_most_200_points_and_the_last_one() -> None:
+    # 450 steps: every ceil(450 / 200) = 3rd step (0, 3, ..., 447) and the last (449), 151 points.
+    # The loss falls in a straight line from 449 to 0: at step k it is 449 - k, drawn at
+    # x = 200 k / 449 and y = 4 + 26 k / 449.
+    steps = [*range(0, 450, 3), 449]
+    history = History(loss=[449.0 - k for k in range(450)], accuracy=[1.0] * 450)
+    loss, _ = _curves(history._repr_html_())
+    points = loss[0].attrib["points"].split()
+    assert len(points) == 151
+    assert points == [f"{200 * k / 449:.1f},{4 + 26 * k / 449:.1f}" for k in steps]
+    assert points[0] == "0.0,4.0" and points[1] == "1.3,4.2" and points[-1] == "200.0,30.0"
 
 
 def test_fit_draws_no_bar_in_logs_and_tests_but_does_when_asked(

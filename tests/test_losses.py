@@ -121,6 +121,15 @@ def test_binary_cross_entropy_is_stable_at_extreme_logits(z, y, loss, grad):
     assert v.grad == pytest.approx(grad)
 
 
+def test_binary_cross_entropy_of_an_infinitely_sure_right_no_is_zero():
+    # z = -inf, y = 0: p = sigmoid(-inf) = 0 exactly, so -log(1 - p) = log(1 + e^-inf) = 0, and
+    # d/dz = sigmoid(z) - y = 0. The y·z term is left out for y = 0 (0 · -inf would be nan).
+    v = Value(-math.inf)
+    out = binary_cross_entropy([v], [0])
+    out.backward()
+    assert (out.data, v.grad) == (0.0, 0.0)
+
+
 def test_cross_entropy_is_stable_at_extreme_logits():
     vs = values(1000.0, -1000.0, 0.0)
     out = cross_entropy([vs], [1])

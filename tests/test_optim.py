@@ -384,3 +384,98 @@ def test_make_scheduler_by_name_over_a_run() -> None:
     assert lrs("constant", 3) == [1.0] * 4
     with pytest.raises(ValueError, match="unknown schedule 'warmup'"):
         make_scheduler("warmup", make_optimizer("sgd", [Value(1.0)]), 10)
+
+
+def test_make_optimizer_passes_the_rate_and_weight_decay_it_is_given_to_sgd() -> None:
+    # one step by hand, lr 0.5, weight decay 0.1, p0 = 2, g = 1: p = 2 - 0.5 (1 + 0.1·2) = 1.4
+    from autograd.optim import make_optimizer
+
+    p = Value(2.0)
+    assert run(make_optimizer("sgd", [p], lr=0.5, weight_decay=0.1), p, [1.0]) == [
+        pytest.approx(1.4, rel=1e-15)
+    ]
+    # the command line's sgd: lr 1.0 and no decay, micrograd's p -= 1.0 · g
+    p = Value(2.0)
+    assert run(make_optimizer("sgd", [p]), p, [1.0]) == [1.0]
+
+
+@pytest.mark.parametrize("name", ["adam", "adamw"])
+def test_make_optimizer_passes_the_weight_decay_it_is_given_to_adam_and_adamw(name) -> None:
+    # p0 = 2, g = -0.1, lr 0.1, weight decay 0.5. Adam's first step moves p by lr · ĝ/(|ĝ| + eps)
+    # whatever the gradient's size, so only the sign of what it divides tells the decay:
+    # adam: ĝ = -0.1 + 0.5·2 = 0.9 > 0, p = 2 - 0.1 · 0.9/(0.9 + 1e-8): down, not up;
+    # adamw: p = 2 · (1 - 0.1·0.5) = 1.9 first, then the raw g: 1.9 + 0.1 · 0.1/(0.1 + 1e-8).
+    from autograd.optim import make_optimizer
+
+    p = Value(2.0)
+    (got,) = run(make_optimizer(name, [p], lr=0.1, weight_decay=0.5), p, [-0.1])
+    if name == "adam":
+        assert got == pytest.approx(2.0 - 0.1 * 0.9 / (0.9 + 1e-8), rel=1e-14)
+    else:
+        assert got == pytest.approx(1.9 + 0.1 * 0.1 / (0.1 + 1e-8), rel=1e-14)
+
+
+def test_make_optimizer_names_every_optimizer_it_knows_when_refusing_one() -> None:
+    from autograd.optim import OPTIMIZERS, make_optimizer
+
+    assert OPTIMIZERS == ("sgd", "adam", "adamw")
+    with pytest.raises(ValueError, match=r"expected one of sgd, adam, adamw$"):
+        make_optimizer("rmsprop", [Value(1.0)])
+
+
+def schedule_of(name: str, steps: int, **options) -> list[float]:
+    """The rate of every step of a ``steps``-step run (and after it) from ``make_scheduler``."""
+    from autograd.optim import make_scheduler
+
+    opt = SGD([Value(1.0)], lr=1.0)
+    sched = make_scheduler(name, opt, steps, **options)
+    out = [opt.lr]
+    for _ in range(steps):
+        sched.step()
+        out.append(opt.lr)
+    return out
+
+
+def test_make_scheduler_ends_a_linear_or_cosine_run_at_a_tenth_of_the_rate_by_default() -> None:
+    # linear over 10 steps: lr_k = 1 - 0.9 k / 10; cosine: 0.1 + 0.9 (1 + cos(π k / 10)) / 2
+    assert schedule_of("linear", 10) == pytest.approx([1.0 - 0.09 * k for k in range(11)])
+    assert schedule_of("cosine", 10) == pytest.approx(
+        [0.1 + 0.9 * (1 + math.cos(math.pi * k / 10)) / 2 for k in range(11)]
+    )
+
+
+def test_make_scheduler_over_a_one_step_run_reaches_the_final_rate_after_that_step() -> None:
+    assert schedule_of("linear", 1, final_factor=0.5) == pytest.approx([1.0, 0.5])
+    assert schedule_of("cosine", 1, final_factor=0.5) == pytest.approx([1.0, 0.5])
+
+
+def test_make_scheduler_step_divides_by_ten_every_third_of_the_run_in_whole_steps() -> None:
+    # 3 steps: a third is one step; 10 steps: a third rounds down to 3 steps (10 // 3)
+    assert schedule_of("step", 3) == pytest.approx([1.0, 0.1, 0.01, 0.001])
+    assert schedule_of("step", 10) == pytest.approx([1.0] * 3 + [0.1] * 3 + [0.01] * 3 + [1e-3] * 2)
+
+
+def test_make_scheduler_names_every_schedule_it_knows_when_refusing_one() -> None:
+    from autograd.optim import SCHEDULES, make_scheduler
+
+    assert SCHEDULES == ("linear", "step", "cosine", "constant")
+    with pytest.raises(ValueError, match=r"expected one of linear, step, cosine, constant$"):
+        make_scheduler("warmup", SGD([Value(1.0)], lr=1.0), 10)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda ps: SGD(ps, lr=0.1),
+        lambda ps: SGD(ps, lr=0.1, momentum=0.9),
+        lambda ps: Adam(ps, lr=0.1),
+    ],
+)
+def test_without_weight_decay_a_step_only_subtracts_the_gradient_term(make):
+    # no decay term at all, not one multiplied by 0: a weight that has overflowed to ±inf stays
+    # there (inf - a finite step = inf), where 0 · inf would have made it nan
+    p, q = Value(math.inf), Value(-math.inf)
+    opt = make([p, q])
+    p.grad, q.grad = 1.0, -1.0
+    opt.step()
+    assert (p.data, q.data) == (math.inf, -math.inf)

@@ -2,6 +2,7 @@
 minibatches and epochs, evaluation without a graph, progress output, and the plots."""
 
 import math
+import os
 import re
 import sys
 import threading
@@ -448,3 +449,128 @@ def test_the_progress_bar_shows_by_default_on_a_terminal_or_in_a_notebook(
     if ipykernel:
         monkeypatch.setitem(sys.modules, "ipykernel", types.ModuleType("ipykernel"))
     assert _someone_watching() is watching
+
+
+def test_the_callback_runs_after_every_step_with_the_step_number_and_the_history():
+    # step k (from 0) has updated the model when the callback sees it: the history holds k + 1
+    # entries, and the weights are already those after step k
+    X, y = [[0.0, 1.0], [1.0, 0.0]], [0, 1]
+    model = MLP(2, [2, 1], seed=0)
+    seen = []
+
+    def record(step, history):
+        seen.append((step, history, history.steps, [p.data for p in model.parameters()]))
+
+    history = fit(model, X, y, steps=3, callback=record)
+    assert [(step, steps) for step, _, steps, _ in seen] == [(0, 1), (1, 2), (2, 3)]
+    assert all(h is history for _, h, _, _ in seen)
+    assert seen[-1][3] == [p.data for p in model.parameters()]
+    assert seen[0][3] != seen[1][3] != seen[2][3]
+
+
+def _diverging_run(**options):
+    """One input 1.0, label 1, hinge loss, SGD at lr 1e308 on MLP(1, [1]) (score w·x + b, b = 0).
+
+    Step 1: the score w0 < 1 is inside the margin, loss 1 - w0, dL/dw = dL/db = -1, so w and b
+    jump to about 1e308. Step 2: the score w + b overflows to inf, far past the margin: loss 0."""
+    model = MLP(1, [1], seed=0)
+    w0 = model.parameters()[0].data
+    opt = SGD(model.parameters(), lr=1e308)
+    history = fit(model, [[1.0]], [1], loss="hinge", optimizer=opt, steps=3, **options)
+    return w0, history
+
+
+def test_fit_lets_an_overflow_through_by_default_and_names_it_with_detect_anomaly():
+    from autograd import AnomalyError
+
+    w0, history = _diverging_run()
+    assert 0 < w0 < 1
+    assert history.loss == [pytest.approx(1 - w0), 0.0, 0.0]
+    with pytest.raises(AnomalyError, match=r"'linear' gave inf from the inputs \(1\.0, 1e\+308"):
+        _diverging_run(detect_anomaly=True)
+
+
+def test_full_batch_training_is_the_same_whatever_the_seed():
+    # without batch_size every step uses every point, in order: nothing is drawn at random, so
+    # the seed changes nothing, down to the last bit of every loss and weight
+    X, y = data.moons(30, seed=0)
+
+    def run(seed):
+        model = MLP(2, [4, 1], seed=0)
+        history = fit(model, X, y, steps=3, seed=seed)
+        return history.loss, history.accuracy, [p.data for p in model.parameters()]
+
+    assert run(0) == run(1) == run(None)
+
+
+def test_fractions_and_decimals_in_x_are_taken_as_the_floats_they_are():
+    # X holds numbers of any kind numpy turns into float64, not only Python and numpy floats
+    from decimal import Decimal
+    from fractions import Fraction
+
+    model = MLP(2, [3, 1], seed=0)
+    as_floats = predict_scores(model, [[0.5, -1.5], [2.0, 0.25]])
+    other = [[Fraction(1, 2), Decimal("-1.5")], [Fraction(2), Decimal("0.25")]]
+    assert predict_scores(model, other).tolist() == as_floats.tolist()
+    history = fit(MLP(2, [3, 1], seed=0), other, [0, 1], steps=2)
+    floats = fit(MLP(2, [3, 1], seed=0), [[0.5, -1.5], [2.0, 0.25]], [0, 1], steps=2)
+    assert history.loss == floats.loss
+
+
+@pytest.mark.usefixtures("no_tqdm_monitor")
+def test_the_finished_bar_stays_on_screen_also_inside_an_outer_bar(capsys):
+    # a sweep over runs with its own bar: the bar of each run is drawn one line below the
+    # outer one, and when the run ends it stays there, showing the full count
+    from tqdm.auto import tqdm
+
+    X, y = [[0.0, 1.0], [1.0, 0.0]], [0, 1]
+    outer = tqdm(total=2, desc="sweep")
+    try:
+        fit(MLP(2, [2, 1], seed=0), X, y, steps=3, progress=True)
+    finally:
+        outer.close()
+    err = capsys.readouterr().err
+    assert re.search(r"\rtrain: 100%\|[^|]+\| 3/3 ", err)
+
+
+@pytest.mark.usefixtures("no_tqdm_monitor")
+def test_the_bar_is_redrawn_at_tqdms_pace_not_at_every_step(capsys):
+    # tqdm draws a bar at most every 0.1 s (its mininterval) as it is updated, plus once when it
+    # opens and once when it closes; a run of fast steps writes a few lines, not one per step
+    X, y = [[0.0, 1.0], [1.0, 0.0]], [0, 1]
+    history = fit(MLP(2, [2, 1], seed=0), X, y, steps=60, progress=True)
+    draws = capsys.readouterr().err.count("\rtrain:")
+    assert 2 <= draws <= 3 + history.seconds / 0.1
+
+
+def test_fit_hides_only_tqdms_notice_that_ipywidgets_is_missing(monkeypatch, tmp_path):
+    # In Jupyter without ipywidgets, tqdm.auto warns "IProgress not found" and uses its text bar,
+    # which Jupyter shows well: fit keeps that notice out of the notebook. Any other warning
+    # while tqdm loads (here one from an old ipywidgets on import) still reaches the user.
+    import warnings
+
+    import tqdm.auto  # noqa: F401 (put back after the test as it was)
+
+    loaded = set(sys.modules)
+    for name in ("tqdm.auto", "tqdm.autonotebook", "tqdm.notebook"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    for name in [k for k in os.environ if k == "QT_API" or k.startswith("SPYDER")]:
+        monkeypatch.delenv(name)  # tqdm takes those for a Qt console, which gets the text bar
+    monkeypatch.setitem(sys.modules, "IPython", _fake_ipython(object()))
+    monkeypatch.setitem(sys.modules, "ipykernel.zmqshell", types.ModuleType("ipykernel.zmqshell"))
+    monkeypatch.delitem(sys.modules, "ipywidgets", raising=False)
+    (tmp_path / "ipywidgets.py").write_text(
+        "import warnings\nwarnings.warn('this ipywidgets is too old', DeprecationWarning)\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    X, y = [[0.0, 1.0], [1.0, 0.0]], [0, 1]
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fit(MLP(2, [2, 1], seed=0), X, y, steps=1, progress=True)
+    finally:
+        for name in {"ipywidgets", "tqdm.notebook"} - loaded:
+            sys.modules.pop(name, None)
+    messages = [str(w.message) for w in caught]
+    assert "this ipywidgets is too old" in messages
+    assert not [m for m in messages if "IProgress" in m]
