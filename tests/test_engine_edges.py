@@ -165,3 +165,22 @@ def test_linear_refuses_a_bias_from_another_engine_naming_linear() -> None:
     x, y, w1, w2 = Value(1.0), Value(2.0), Value(3.0), Value(4.0)
     with pytest.raises(TypeError, match=r"^Value\.linear: expected a real number .*_ForeignValue"):
         Value.linear([x, y], [w1, w2], _ForeignValue(0.5))  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------------------------------
+# relu: the one function written out in the class
+# --------------------------------------------------------------------------------------------------
+
+
+def test_relu_stays_the_method_written_in_the_class_when_the_table_installs_methods() -> None:
+    """Every function of the table becomes a method made from its rule, except relu, written
+    out for speed: installing the table's methods (as at import, or again) keeps it, and the
+    maths namespace of second derivatives borrows it."""
+    from autograd.engine import ValueMath, _install_method
+
+    written = Value.__dict__["relu"]
+    _install_method(RULES["relu"])
+    assert Value.__dict__["relu"] is written
+    assert "written out rather than made from the table" in (Value.relu.__doc__ or "")
+    assert ValueMath.__dict__["relu"].__func__ is written
+    assert ValueMath.relu(Value(-1.5)).data == 0.0 and ValueMath.relu(Value(1.5)).data == 1.5
