@@ -184,3 +184,26 @@ def test_relu_stays_the_method_written_in_the_class_when_the_table_installs_meth
     assert "written out rather than made from the table" in (Value.relu.__doc__ or "")
     assert ValueMath.__dict__["relu"].__func__ is written
     assert ValueMath.relu(Value(-1.5)).data == 0.0 and ValueMath.relu(Value(1.5)).data == 1.5
+
+
+def test_a_function_of_the_table_with_two_parameters_is_refused_as_a_method_naming_it() -> None:
+    """A method made from the table takes at most one number after ``self`` (``x.leaky_relu(
+    slope)``): registering a function of two is refused, with the rule's name."""
+    from autograd import rules
+    from autograd.rules import Rule
+
+    two = Rule(
+        "scaled_shift", "scaled_shift", 1,
+        lambda x, a, b: a * x + b,
+        lambda m, out, x, a, b: (a,),
+        "d/dx (a x + b) = a",
+        method="scaled_shift", params=(("a", 1.0), ("b", 0.0)),
+    )  # fmt: skip
+    try:
+        with pytest.raises(
+            ValueError, match=r"^scaled_shift: a method takes at most one number parameter$"
+        ):
+            rules.register(two)
+    finally:
+        rules.unregister("scaled_shift")
+    assert "scaled_shift" not in RULES and not hasattr(Value, "scaled_shift")
