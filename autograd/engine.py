@@ -963,7 +963,13 @@ def grad(
         raw = [grad_outputs] if not isinstance(grad_outputs, Sequence) else list(grad_outputs)
         if len(raw) != len(outs):
             raise ValueError(f"grad: got {len(raw)} grad_outputs for {len(outs)} outputs")
-        seeds = [g if isinstance(g, Value) else _check_number(g, "grad(grad_outputs)") for g in raw]
+        # a Value seed without create_graph: its number (the result is floats, as in PyTorch)
+        seeds = [
+            (g if create_graph else g.data)
+            if isinstance(g, Value)
+            else _check_number(g, "grad(grad_outputs)")
+            for g in raw
+        ]
 
     adjoint: dict[Value, Any] = {}
     for out, seed in zip(outs, seeds):

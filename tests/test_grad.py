@@ -410,3 +410,94 @@ def test_composite_expression_gradients(expr: str, fn, x0: float, y0: float) -> 
     gx, gy = grad(out, [x, y], allow_unused=True)
     assert (gx or 0.0) == pytest.approx(x.grad, rel=1e-12, abs=1e-15)
     assert (gy or 0.0) == pytest.approx(y.grad, rel=1e-12, abs=1e-15)
+
+
+# --------------------------------------------------------------------------------------------------
+# grad(): how terms add up, and the gradient graphs create_graph builds
+# --------------------------------------------------------------------------------------------------
+
+
+def test_an_output_listed_twice_counts_twice() -> None:
+    # like torch.autograd.grad([y, y], x): the seeds add up, 2 * d(x^2)/dx = 2 * 2x = 12 at x = 3
+    x = Value(3.0)
+    y = x**2
+    assert grad([y, y], x) == (12.0,)
+    assert grad([y, y], x, grad_outputs=[1.0, 0.5]) == (9.0,)
+
+
+def test_a_node_shared_by_two_outputs_passes_on_its_gradient_once() -> None:
+    # q = x^2 feeds both outputs: d(2q + 3q)/dq = 5, so d/dx = 5 * 2x = 20 at x = 2
+    x = Value(2.0)
+    q = x * x
+    assert grad([q * 2.0, q * 3.0], x) == (20.0,)
+    (g,) = grad([q * 2.0, q * 3.0], x, create_graph=True)
+    assert g.data == 20.0
+
+
+def test_zero_to_the_power_zero_passes_no_gradient_to_either_input_but_uses_both() -> None:
+    """0**y is constant in y for y >= 0 and x**0 is constant in x: no gradient flows back (as in
+    PyTorch, 0 rather than nan), and both inputs are still part of the graph."""
+    x, y = Value(0.0), Value(0.0)
+    assert grad(x**y, [x, y]) == (0.0, 0.0)
+    assert grad(x**y * 3.0 + y, [x, y]) == (0.0, 1.0)
+
+
+def test_a_zero_gradient_is_plus_zero_as_backward_leaves_it() -> None:
+    """A gradient starts from 0.0, as a .grad does: the product 1 * -0.0 adds up to +0.0."""
+    x = Value(2.0)
+    f = x * -0.0
+    (g,) = grad(f, x)
+    f.backward()
+    assert g == 0.0 == x.grad
+    assert math.copysign(1.0, g) == math.copysign(1.0, x.grad) == 1.0
+
+
+def _multiplications_by_one(g: Value) -> list[Value]:
+    return [
+        n
+        for n in topological_order(g)
+        if n._op == "*" and any(p.data == 1.0 and not p._prev for p in n._prev)
+    ]
+
+
+def test_a_gradient_graph_has_no_multiplication_by_one() -> None:
+    """The chain rule's factors of exactly 1 (the seed, d(x+y)/dx) are left out, so the graph
+    of a derivative reads as the formula: d(x*y)/dx is y, d(x+y)/dx is the upstream gradient."""
+    x, y, s = Value(2.0), Value(-3.0), Value(0.5)
+    (dx,) = grad(x * y, x, create_graph=True)
+    assert dx.data == -3.0 and dx._prev == (y,)  # a one-term sum of y
+    (dx,) = grad(x + y, x, grad_outputs=s, create_graph=True)
+    assert dx.data == 0.5 and dx._prev == (s,)
+    (dx,) = grad((x * y).tanh() + x * 3.0, x, create_graph=True)
+    assert dx.data == pytest.approx(-3.0 * (1.0 - math.tanh(-6.0) ** 2) + 3.0, rel=1e-15)
+    for g in (dx, *grad(x**3 + x * y, [x, y], create_graph=True)):
+        assert _multiplications_by_one(g) == []
+
+
+def test_a_gradient_that_is_a_value_passed_in_is_a_new_node() -> None:
+    """d(x + y)/dx times the seed s is s itself: the result is a new node holding s's value,
+    so labelling it, or backpropagating from it, leaves s and the graph it came from alone."""
+    x, y, s = Value(2.0), Value(-3.0), Value(0.5, label="s")
+    (dx,) = grad(x + y, x, grad_outputs=s, create_graph=True)
+    assert dx is not s and dx.data == 0.5
+    dx.label = "dx"
+    assert s.label == "s"
+
+
+def test_the_same_gradient_asked_for_twice_is_two_nodes() -> None:
+    # d(x^2)/dx = 2x = 4 at x = 2, once for each time x is listed
+    x = Value(2.0)
+    first, second = grad(x * x, [x, x], create_graph=True)
+    assert first is not second
+    assert first.data == second.data == 4.0
+    first.label = "first"
+    assert second.label == ""
+
+
+def test_a_value_in_grad_outputs_without_create_graph_weights_by_its_number() -> None:
+    """As in ``torch.autograd.grad``, a seed may be a Value also when no graph is wanted: the
+    gradients are floats, weighted by its number. d(x^2)/dx * 3 = 2x * 3 = 12 at x = 2."""
+    x, s = Value(2.0), Value(3.0)
+    assert grad(x**2, x, grad_outputs=s) == (12.0,)
+    assert grad([x**2, x * 5.0], x, grad_outputs=[s, 1.0]) == (17.0,)
+    assert s.grad == 0.0 and x.grad == 0.0

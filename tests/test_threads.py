@@ -1,6 +1,7 @@
 """Process-wide state under threads and coroutines: the paused garbage collector and grad mode."""
 
 import asyncio
+import functools
 import gc
 import sys
 import threading
@@ -233,3 +234,38 @@ def test_no_grad_refuses_an_async_generator_with_a_clear_error():
         @no_grad()
         async def agen():
             yield 1
+
+
+def test_the_refusal_of_an_async_generator_names_the_function_by_its_qualified_name():
+    """The message names the function as you wrote it (``test_...<locals>.agen``), not the
+    ``<function ... at 0x...>`` of its repr, and tells which mode to write inside the body."""
+    with pytest.raises(
+        TypeError,
+        match=(
+            r"^enable_grad\(\) cannot decorate the async generator function "
+            r"test_the_refusal_of_an_async_generator_names_the_function_by_its_qualified_name"
+            r"\.<locals>\.agen: write 'with enable_grad\(\):' inside its body instead$"
+        ),
+    ):
+
+        @enable_grad()
+        async def agen():
+            yield 1
+
+
+def test_the_refusal_of_an_async_generator_without_a_name_shows_its_repr():
+    """A ``functools.partial`` of an async generator function is one too, but has no
+    ``__qualname__``: the message shows what it is instead."""
+
+    async def agen(n):
+        yield n
+
+    partial = functools.partial(agen, 1)
+    with pytest.raises(
+        TypeError,
+        match=(
+            r"async generator function "
+            r"functools\.partial\(<function .*agen at 0x[0-9a-f]+>, 1\): write 'with no_grad"
+        ),
+    ):
+        no_grad()(partial)
