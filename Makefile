@@ -72,18 +72,17 @@ bench: $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python benchmarks/run.py $(BENCH_ARGS)
 
 # Mutation testing (slow, so not part of `make test`): mutmut plants small bugs in these modules,
-# one at a time, and runs the tests that reach each one (configured in pyproject.toml), one module
-# at a time, smallest first; then prints the score and the survivors not listed as equivalent in
-# the README's development section. `make mutation MUTATE="optim"` runs one module.
+# one at a time, and runs the tests that reach each one (configured in pyproject.toml); then the
+# score and the survivors not listed as equivalent in the README's development section are
+# printed. Every mutant of the modules named is run again, even if an earlier run left a result.
+# `make mutation MUTATE="optim"` runs one module.
 MUTATE ?= serialize losses train optim data rules engine _compact
 MUTMUT_JOBS ?= 2
 $(BIN)/mutmut: $(BIN)/.installed
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "mutmut==3.8.1"
 
 mutation: $(BIN)/mutmut
-	for m in $(MUTATE); do \
-		$(BIN)/mutmut run --max-children $(MUTMUT_JOBS) "autograd.$$m.*" || exit 1; \
-	done
+	$(BIN)/mutmut run --max-children $(MUTMUT_JOBS) $(foreach m,$(MUTATE),"autograd.$(m).*")
 	$(BIN)/python tests/mutation_score.py $(MUTATE)
 
 clean:
