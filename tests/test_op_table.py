@@ -160,6 +160,8 @@ def test_every_method_made_from_the_table_is_made_again_the_same_way() -> None:
             assert list(params) == ["self", *(p for p, _ in rule.params)], name
             for p, default in rule.params:
                 assert params[p].default == default
+                with pytest.raises(TypeError, match=rf"^{name}\({p}\): expected a real number"):
+                    method(Value(1.0), "a")
         else:  # written out in Value for speed: the maths namespace borrows it
             assert ValueMath.__dict__[name].__func__ is Value.__dict__[name]
         if not rule.params:

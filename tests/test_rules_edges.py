@@ -363,3 +363,15 @@ def test_a_rule_refused_while_registering_is_left_out_of_every_list() -> None:
         assert Value(3.0).affine(0.5).data == 2.5  # type: ignore[attr-defined]
     finally:
         rules.unregister("affine")
+
+
+def test_the_sigmoid_is_computed_by_the_formula_that_cannot_overflow_on_each_side() -> None:
+    """For x >= 0 the sigmoid is 1 / (1 + e^-x), the float expression PyTorch computes, to the
+    last bit; for x < 0, where e^-x may overflow, it is e^x / (1 + e^x) (equal in exact
+    arithmetic: multiply above and below by e^x)."""
+    for i in range(0, 192):
+        x = i / 64
+        assert Value(x).sigmoid().data == 1.0 / (1.0 + math.exp(-x)), x
+    for x in [-i / 64 for i in range(1, 192)] + [-745.0, -1000.0]:
+        e = math.exp(x)
+        assert Value(x).sigmoid().data == e / (1.0 + e), x

@@ -126,6 +126,30 @@ def test_gc_paused_keeps_a_collector_that_was_off_off(gc_on):
     assert gc.isenabled()
 
 
+def test_a_new_pause_counter_starts_with_no_block_inside(gc_on):
+    """The counter behind ``gc_paused`` (one per process, made at import) starts at zero blocks:
+    the first block in turns the collector off, the last one out turns it back on."""
+    from autograd.engine import _GCPause
+
+    pause = _GCPause()
+    with pause:
+        assert not gc.isenabled()
+        with pause:
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    # and it has its own lock: blocks in other threads wait for each other's counting
+    threads = [threading.Thread(target=lambda: pause.__enter__()) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not gc.isenabled()
+    for _ in range(4):
+        pause.__exit__(None, None, None)
+    assert gc.isenabled()
+
+
 # --- no_grad / enable_grad on generators and coroutines ------------------------------------------
 
 
