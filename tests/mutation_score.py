@@ -52,17 +52,17 @@ def main(modules: list[str]) -> int:
         rows.append((module, len(codes), killed, len(survivors), len(equivalent), other, score))
     print(
         f"{'module':10s} {'mutants':>7s} {'killed':>7s} {'survived':>8s} {'equiv.':>6s} "
-        f"{'other':>5s} {'score':>6s}"
+        f"{'other':>5s} {'score':>7s}"
     )
     for module, n, killed, survived, equivalent, other, score in rows:
         print(
-            f"{module:10s} {n:7d} {killed:7d} {survived:8d} {equivalent:6d} {other:5d} {score:6.1%}"
+            f"{module:10s} {n:7d} {killed:7d} {survived:8d} {equivalent:6d} {other:5d} {score:7.2%}"
         )
     total = [sum(r[i] for r in rows) for i in range(1, 6)]
     scored = total[0] - total[3]
     print(
         f"{'all':10s} {total[0]:7d} {total[1]:7d} {total[2]:8d} {total[3]:6d} {total[4]:5d} "
-        f"{total[1] / scored if scored else 1.0:6.1%}"
+        f"{total[1] / scored if scored else 1.0:7.2%}"
     )
     if unexplained:
         print("\nsurvivors neither killed nor listed as equivalent:")
@@ -72,5 +72,8 @@ def main(modules: list[str]) -> int:
 
 if __name__ == "__main__":
     sys.exit(
-        main(sys.argv[1:] or ["serialize", "losses", "train", "optim", "data", "rules", "engine"])
+        main(
+            sys.argv[1:]
+            or ["serialize", "losses", "train", "optim", "data", "rules", "engine", "_compact"]
+        )
     )
