@@ -16,8 +16,12 @@ from autograd.serialize import save_model
 
 RUN_MAIN = textwrap.dedent(
     """
+    import signal
     import sys
     from autograd.cli import main
+    # Ctrl-C raises KeyboardInterrupt, as in a terminal, even when the tests run in a background
+    # job (whose children start with SIGINT ignored)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     print("ready", flush=True)
     sys.exit(main(sys.argv[1:]))
     """
