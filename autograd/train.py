@@ -65,7 +65,7 @@ class History:
         if not self.loss:
             return "History(no steps)"
         return (
-            f"History({self.steps} steps in {self.seconds:.2f} s, final loss "
+            f"History({_count(self.steps, 'step')} in {self.seconds:.2f} s, final loss "
             f"{self.loss[-1]:.4g}, final accuracy {self.accuracy[-1]:.0%})"
         )
 
@@ -76,7 +76,7 @@ class History:
             return "<code>History(no steps)</code>"
         return (
             '<div style="font-family: sans-serif; font-size: 13px; line-height: 1.6">'
-            f"<b>History</b>: {self.steps} steps in {self.seconds:.2f} s &middot; "
+            f"<b>History</b>: {_count(self.steps, 'step')} in {self.seconds:.2f} s &middot; "
             f"final loss <b>{self.loss[-1]:.4g}</b> &middot; "
             f"final accuracy <b>{self.accuracy[-1]:.0%}</b><br>"
             f"{_sparkline(self.loss, 'loss', '#2563eb', '{:.3g}')} &nbsp; "
@@ -300,6 +300,11 @@ def fit(
             bar.close()
     history.seconds = time.perf_counter() - start
     return history
+
+
+def _count(n: int, noun: str) -> str:
+    """``'1 step'``, ``'2 steps'``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _someone_watching() -> bool:

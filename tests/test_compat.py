@@ -530,6 +530,12 @@ def test_history_sums_itself_up_in_one_line_and_two_curves() -> None:
     assert "loss 4 → 0.5" in page and "accuracy 25% → 100%" in page
 
 
+def test_history_of_one_step_says_one_step() -> None:
+    history = History(loss=[0.25], accuracy=[0.5], lr=[0.1])
+    assert repr(history) == "History(1 step in 0.00 s, final loss 0.25, final accuracy 50%)"
+    assert "<b>History</b>: 1 step in 0.00 s &middot; " in history._repr_html_()
+
+
 def _curves(page: str) -> list[ET.Element]:
     """The two SVG curves of a History's page, parsed as XML (each must be well formed)."""
     return [ET.fromstring(svg) for svg in re.findall(r"<svg .*?</svg>", page)]
