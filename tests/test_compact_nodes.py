@@ -25,6 +25,7 @@ from collections.abc import Callable
 
 import hypothesis.strategies as st
 import pytest
+from finite_differences import central_difference
 from hypothesis import given, settings
 
 from autograd import Value
@@ -64,11 +65,6 @@ def make(name: str, x: Value, c: float) -> Value:
 def float_forward(name: str, x: float, c: float) -> float:
     op, number_first = OPERATORS[name]
     return float(op(c, x) if number_first else op(x, c))  # type: ignore[arg-type]
-
-
-def central_difference(f: Callable[[float], float], a: float) -> float:
-    h = 1e-6 * max(1.0, abs(a))
-    return (f(a + h) - f(a - h)) / (2 * h)
 
 
 def test_every_folded_rule_is_tested() -> None:

@@ -21,6 +21,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from hand_built import square_by_hand
 
 from autograd import Value, enable_grad, grad, is_grad_enabled, no_grad
 from autograd.engine import topological_order
@@ -341,21 +342,10 @@ def test_manual_backward_through_a_graph_matches_backward() -> None:
     assert c.grad == pytest.approx(slope, rel=1e-14)
 
 
-def _square_by_hand(x: Value) -> Value:
-    """A micrograd-style custom op: the node and its _backward closure are written by the user."""
-    out = Value(x.data**2, (x,), "square")
-
-    def _backward() -> None:
-        x.grad += 2.0 * x.data * out.grad
-
-    out._backward = _backward
-    return out
-
-
 def test_custom_micrograd_style_op_inside_a_graph() -> None:
     # f = square(3x) + x = 9x^2 + x;  df/dx = 18x + 1 = 37 at x = 2
     x = Value(2.0)
-    y = _square_by_hand(x * 3.0)
+    y = square_by_hand(x * 3.0)
     assert y._op == "square"
     assert y._prev[0]._prev[0] is x
     f = y + x
@@ -366,7 +356,7 @@ def test_custom_micrograd_style_op_inside_a_graph() -> None:
 
 def test_custom_op_underscore_backward_called_by_hand() -> None:
     x = Value(3.0)
-    y = _square_by_hand(x)
+    y = square_by_hand(x)
     y.grad = 1.0
     y._backward()
     assert x.grad == 6.0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hand_built import square_by_hand
 
 from autograd import Value, grad, no_grad
 from autograd.engine import local_grads
@@ -99,18 +100,8 @@ def test_backward_of_a_no_grad_result_says_to_compute_it_outside_no_grad() -> No
 # --------------------------------------------------------------------------------------------------
 
 
-def _hand_built_square(x: Value) -> Value:
-    y = Value(x.data**2, (x,), "square")
-
-    def _backward() -> None:
-        x.grad += 2.0 * x.data * y.grad
-
-    y._backward = _backward
-    return y
-
-
 def test_local_grads_of_a_hand_built_node_says_its_derivatives_are_not_in_the_table() -> None:
-    y = _hand_built_square(Value(2.0))
+    y = square_by_hand(Value(2.0))
     with pytest.raises(
         TypeError,
         match=r"^local_grads: node Value\(data=4\.0, grad=0\.0\) \(op 'square'\) was built by hand "
@@ -127,7 +118,7 @@ def test_grad_of_a_hand_built_node_says_only_backward_can_run_it() -> None:
         r"_backward, which only backward\(\) can run; build it from Value operations to use "
         r"grad\(\)$",
     ):
-        grad(_hand_built_square(x), x)
+        grad(square_by_hand(x), x)
 
 
 @pytest.mark.parametrize(

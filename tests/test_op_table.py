@@ -14,10 +14,11 @@ import functools
 import inspect
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from finite_differences import central_difference
 
 from autograd import Value, grad, rules, viz
 from autograd.cli import build_parser
@@ -136,10 +137,6 @@ def test_every_function_of_the_table_is_a_method_with_its_rule() -> None:
         assert out._rule is rule and out.data == rule.forward(0.75, *args)
 
 
-def _central_difference(f: Callable[[float], float], a: float, h: float = 1e-6) -> float:
-    return (f(a + h) - f(a - h)) / (2 * h)
-
-
 def _forward_at(rule: Rule, args: list[float], x: float) -> float:
     return rule.forward(x, *args)
 
@@ -171,7 +168,7 @@ def test_every_method_made_from_the_table_is_made_again_the_same_way() -> None:
             y = method(x, *args)
             assert y._rule is rule and y.data == rule.forward(a, *args), name
             y.backward()
-            numeric = _central_difference(functools.partial(_forward_at, rule, args), a)
+            numeric = central_difference(functools.partial(_forward_at, rule, args), a)
             assert x.grad == pytest.approx(numeric, rel=1e-5, abs=1e-6), name
     # a parameter passed by name and by position reaches the forward
     if "leaky_relu" in rules.functions():
